@@ -1,0 +1,795 @@
+/* conf.c - reads the libconfig file into one validated struct conf, reporting every error. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "daemon/conf.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct loader {
+	const char *path;
+	struct conf_errors *errs;
+};
+
+static void
+add_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+add_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[512], *line = NULL, **grown;
+	const char *file = NULL;
+	int lineno = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s != NULL) {
+		file = config_setting_source_file(s);
+		lineno = (int)config_setting_source_line(s);
+	}
+	if (file == NULL)
+		file = ld->path;
+	if (asprintf(&line, "%s:%d: %s", file, lineno, msg) < 0)
+		return;
+	grown = realloc(ld->errs->msgs, (ld->errs->n + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(line);
+		return;
+	}
+	ld->errs->msgs = grown;
+	ld->errs->msgs[ld->errs->n++] = line;
+}
+
+/* An unknown key is an error: a typo must not silently become a default. */
+static void
+check_keys(struct loader *ld, const config_setting_t *group, const char *what,
+    const char *const *allowed, size_t nallowed)
+{
+	int n = config_setting_length(group);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const char *name = config_setting_name(s);
+		size_t j;
+
+		for (j = 0; j < nallowed; j++)
+			if (strcmp(name, allowed[j]) == 0)
+				break;
+		if (j == nallowed)
+			add_error(ld, s, "unknown key '%s' in %s", name, what);
+	}
+}
+
+/* Reads an optional string member; returns 1 if present, 0 if absent, -1 if
+ * of the wrong type (reported). */
+static int
+get_string(struct loader *ld, const config_setting_t *g, const char *key,
+    char **out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		add_error(ld, s, "'%s' must be a string", key);
+		return -1;
+	}
+	free(*out);
+	*out = strdup(config_setting_get_string(s));
+	return *out != NULL ? 1 : -1;
+}
+
+static int
+get_int(struct loader *ld, const config_setting_t *g, const char *key,
+    long long min, long long max, long long *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	long long v;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		add_error(ld, s, "'%s' must be a whole number", key);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		add_error(ld, s, "'%s' must be between %lld and %lld", key, min,
+		    max);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static int
+get_double(struct loader *ld, const config_setting_t *g, const char *key,
+    double min, double max, double *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	double v;
+
+	if (s == NULL)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		v = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	default:
+		add_error(ld, s, "'%s' must be a number", key);
+		return -1;
+	}
+	if (!(v >= min && v <= max)) {
+		add_error(ld, s, "'%s' must be between %g and %g", key, min, max);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static int
+get_bool(struct loader *ld, const config_setting_t *g, const char *key,
+    bool *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		add_error(ld, s, "'%s' must be true or false", key);
+		return -1;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return 1;
+}
+
+/* A one-character option such as the delimiter; "\t" and "tab" mean tab. */
+static int
+get_char(struct loader *ld, const config_setting_t *g, const char *key,
+    bool allow_none, char *out)
+{
+	char *text = NULL;
+	int rc = get_string(ld, g, key, &text);
+
+	if (rc <= 0)
+		goto out;
+	if (strcmp(text, "tab") == 0 || strcmp(text, "\t") == 0)
+		*out = '\t';
+	else if (text[0] == '\0' && allow_none)
+		*out = '\0';
+	else if (strlen(text) == 1 && (unsigned char)text[0] < 0x80)
+		*out = text[0];
+	else {
+		add_error(ld, config_setting_get_member(g, key),
+		    "'%s' must be one ASCII character, got '%s'", key, text);
+		rc = -1;
+	}
+out:
+	free(text);
+	return rc;
+}
+
+/* A list of strings (or one string) into a malloc'd array. */
+static int
+get_string_list(struct loader *ld, const config_setting_t *s,
+    const char *key, char ***out, size_t *n)
+{
+	int len;
+	char **v;
+
+	*out = NULL;
+	*n = 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if ((v = calloc(1, sizeof(*v))) == NULL ||
+		    (v[0] = strdup(config_setting_get_string(s))) == NULL) {
+			free(v);
+			return -1;
+		}
+		*out = v;
+		*n = 1;
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		add_error(ld, s, "'%s' must be a string or a list of strings", key);
+		return -1;
+	}
+	len = config_setting_length(s);
+	if ((v = calloc((size_t)len + 1, sizeof(*v))) == NULL)
+		return -1;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			add_error(ld, e, "'%s' must hold strings only", key);
+			for (int j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			return -1;
+		}
+		v[i] = strdup(config_setting_get_string(e));
+	}
+	*out = v;
+	*n = (size_t)len;
+	return 0;
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "conninfo", "password_file",
+		"state_dir", "embedded_user", "statement_timeout" };
+	long long v;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'database' must be a group { ... }");
+		return;
+	}
+	check_keys(ld, g, "database", keys, NELEM(keys));
+	get_string(ld, g, "conninfo", &c->conninfo);
+	if (c->conninfo != NULL && c->conninfo[0] == '\0') {
+		free(c->conninfo);
+		c->conninfo = NULL;
+	}
+	get_string(ld, g, "password_file", &c->password_file);
+	get_string(ld, g, "state_dir", &c->state_dir);
+	get_string(ld, g, "embedded_user", &c->embedded_user);
+	if (get_int(ld, g, "statement_timeout", 0, 86400, &v) > 0)
+		c->statement_timeout = (int)v;
+	if (c->conninfo != NULL && strstr(c->conninfo, "password") != NULL)
+		add_error(ld, config_setting_get_member(g, "conninfo"),
+		    "no password in 'conninfo': use 'password_file' or the "
+		    "credential 'db-password'");
+}
+
+static void
+load_codes(struct loader *ld, const config_setting_t *list, const char *what,
+    bool is_area, struct conf_code **out, size_t *nout)
+{
+	static const char *const area_keys[] = { "code", "name", "aliases",
+		"guarantee_days" };
+	static const char *const org_keys[] = { "code", "name", "aliases" };
+	int n;
+	struct conf_code *v;
+
+	if (!config_setting_is_list(list)) {
+		add_error(ld, list, "'%s' must be a list ( { ... }, ... )", what);
+		return;
+	}
+	n = config_setting_length(list);
+	if ((v = calloc((size_t)n + 1, sizeof(*v))) == NULL)
+		return;
+	*out = v;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i);
+		const config_setting_t *al;
+		struct conf_code *code = &v[(*nout)++];
+		long long days = 90;
+
+		code->guarantee_days = 90;
+		if (!config_setting_is_group(g)) {
+			add_error(ld, g, "each of '%s' must be a group { ... }", what);
+			continue;
+		}
+		if (is_area)
+			check_keys(ld, g, what, area_keys, NELEM(area_keys));
+		else
+			check_keys(ld, g, what, org_keys, NELEM(org_keys));
+		if (get_string(ld, g, "code", &code->code) == 0)
+			add_error(ld, g, "%s entry without 'code'", what);
+		else if (code->code[0] == '\0')
+			add_error(ld, g, "empty 'code' in %s", what);
+		if (get_string(ld, g, "name", &code->name) == 0 &&
+		    code->code != NULL)
+			code->name = strdup(code->code);
+		if ((al = config_setting_get_member(g, "aliases")) != NULL)
+			get_string_list(ld, al, "aliases", &code->aliases,
+			    &code->naliases);
+		if (is_area && get_int(ld, g, "guarantee_days", 1, 3650, &days) > 0)
+			code->guarantee_days = (int)days;
+	}
+}
+
+/* Codes and aliases must be unique within areas and within organisations,
+ * or a code in an extract would be ambiguous. */
+static void
+check_unique_codes(struct loader *ld, const config_setting_t *list,
+    const char *what, const struct conf_code *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t ai = 0; ai <= v[i].naliases; ai++) {
+			const char *a = ai == 0 ? v[i].code : v[i].aliases[ai - 1];
+
+			if (a == NULL)
+				continue;
+			for (size_t j = 0; j < i; j++) {
+				bool clash = v[j].code != NULL &&
+				    strcmp(a, v[j].code) == 0;
+
+				for (size_t k = 0; k < v[j].naliases && !clash; k++)
+					clash = strcmp(a, v[j].aliases[k]) == 0;
+				if (clash)
+					add_error(ld, config_setting_get_elem(list,
+					    (unsigned)i), "%s code or alias '%s' is "
+					    "used twice", what, a);
+			}
+		}
+	}
+}
+
+static void
+load_format(struct loader *ld, struct conf_source *src,
+    const config_setting_t *g)
+{
+	static const char *const keys[] = { "encoding", "delimiter", "quote",
+		"skip_rows", "decimal", "thousands", "percent", "date_format",
+		"null" };
+	struct mapping_format *f = &src->format;
+	const config_setting_t *nulls;
+	long long skip;
+
+	check_keys(ld, g, "format", keys, NELEM(keys));
+	if (get_string(ld, g, "encoding", &f->encoding) > 0) {
+		static const char *const known[] = { "UTF-8", "WINDOWS-1252",
+			"CP1252", "ISO-8859-1", "LATIN1", "ISO-8859-15" };
+		size_t i;
+
+		for (i = 0; i < NELEM(known); i++)
+			if (strcasecmp(f->encoding, known[i]) == 0)
+				break;
+		if (i == NELEM(known))
+			add_error(ld, config_setting_get_member(g, "encoding"),
+			    "unknown encoding '%s' (UTF-8, WINDOWS-1252, "
+			    "ISO-8859-1, ISO-8859-15)", f->encoding);
+	}
+	get_char(ld, g, "delimiter", false, &f->delimiter);
+	get_char(ld, g, "quote", false, &f->quote);
+	if (get_int(ld, g, "skip_rows", 0, 1000, &skip) > 0)
+		f->skip_rows = (int)skip;
+	get_char(ld, g, "decimal", false, &f->numfmt.decimal);
+	if (f->numfmt.decimal != '.' && f->numfmt.decimal != ',')
+		add_error(ld, config_setting_get_member(g, "decimal"),
+		    "'decimal' must be \".\" or \",\"");
+	get_char(ld, g, "thousands", true, &f->numfmt.thousands);
+	if (f->numfmt.thousands != '\0' &&
+	    f->numfmt.thousands == f->numfmt.decimal)
+		add_error(ld, config_setting_get_member(g, "thousands"),
+		    "'thousands' and 'decimal' must differ");
+	get_bool(ld, g, "percent", &f->numfmt.percent);
+	get_string(ld, g, "date_format", &f->date_format);
+	if ((nulls = config_setting_get_member(g, "null")) != NULL) {
+		char **v = NULL;
+		size_t n = 0;
+
+		if (get_string_list(ld, nulls, "null", &v, &n) == 0) {
+			if (n > MAPPING_MAX_NULLS)
+				add_error(ld, nulls, "at most %d null markers",
+				    MAPPING_MAX_NULLS);
+			for (size_t i = 0; i < n && i < MAPPING_MAX_NULLS; i++) {
+				f->nulls[f->nnulls++] = v[i];
+				v[i] = NULL;
+			}
+			free_strings(v, n);
+		}
+	}
+}
+
+static void
+load_columns(struct loader *ld, struct conf_source *src,
+    const config_setting_t *g, bool constants)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *name = config_setting_name(s);
+		int fi = kind_field_index(src->kind, name);
+		struct mapping_column *col;
+
+		if (fi < 0) {
+			add_error(ld, s, "unknown field '%s' for kind '%s'", name,
+			    src->kind->name);
+			continue;
+		}
+		col = &src->fields[fi];
+		if (col->ncolumns > 0 || col->constant != NULL) {
+			add_error(ld, s, "field '%s' is mapped twice", name);
+			continue;
+		}
+		if (constants) {
+			if (config_setting_type(s) != CONFIG_TYPE_STRING)
+				add_error(ld, s, "constant '%s' must be a string",
+				    name);
+			else
+				col->constant = strdup(config_setting_get_string(s));
+		} else
+			get_string_list(ld, s, name, &col->columns,
+			    &col->ncolumns);
+	}
+}
+
+static void
+load_source(struct loader *ld, struct conf *c, struct conf_source *src,
+    const config_setting_t *g)
+{
+	static const char *const keys[] = { "name", "kind", "grain", "url",
+		"period", "max_age_days", "max_reject_share", "max_body_bytes",
+		"max_record_bytes", "max_columns", "connect_timeout", "timeout",
+		"format", "columns", "constants" };
+	char *kind = NULL, *grain = NULL, *period = NULL;
+	const config_setting_t *s;
+	long long v;
+
+	src->line = (int)config_setting_source_line(g);
+	src->period = VALUE_GRAIN_MONTH;
+	src->max_age_days = 45;
+	src->max_reject_share = 0.05;
+	src->max_body_bytes = 1LL << 30;
+	src->max_record_bytes = 1 << 20;
+	src->max_columns = 1000;
+	src->connect_timeout = 30;
+	src->timeout = 900;
+	src->format.delimiter = ',';
+	src->format.quote = '"';
+	src->format.numfmt.decimal = '.';
+	check_keys(ld, g, "source", keys, NELEM(keys));
+	if (get_string(ld, g, "name", &src->name) == 0)
+		add_error(ld, g, "source without 'name'");
+	else if (src->name[0] == '\0' || strspn(src->name,
+	    "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(src->name))
+		add_error(ld, config_setting_get_member(g, "name"),
+		    "source name '%s' must be lower-case letters, digits, "
+		    "'-' or '_'", src->name);
+	if (get_string(ld, g, "kind", &kind) == 0)
+		add_error(ld, g, "source '%s' without 'kind' (%s)",
+		    src->name ? src->name : "?", kind_names());
+	else if ((src->kind = kind_find(kind)) == NULL)
+		add_error(ld, config_setting_get_member(g, "kind"),
+		    "unknown kind '%s' (%s)", kind, kind_names());
+	if (get_string(ld, g, "grain", &grain) > 0 &&
+	    strcmp(grain, "aggregate") != 0)
+		add_error(ld, config_setting_get_member(g, "grain"),
+		    "grain '%s' is not supported (aggregate)", grain);
+	if (get_string(ld, g, "url", &src->url) == 0)
+		add_error(ld, g, "source '%s' without 'url'",
+		    src->name ? src->name : "?");
+	else if (strncmp(src->url, "http://", 7) != 0 &&
+	    strncmp(src->url, "https://", 8) != 0 &&
+	    strncmp(src->url, "file://", 7) != 0)
+		add_error(ld, config_setting_get_member(g, "url"),
+		    "url '%s' must start with http://, https:// or file://",
+		    src->url);
+	if (get_string(ld, g, "period", &period) > 0 &&
+	    value_grain_from_name(period, &src->period) < 0)
+		add_error(ld, config_setting_get_member(g, "period"),
+		    "unknown period '%s' (week, month, quarter, year)", period);
+	if (get_int(ld, g, "max_age_days", 1, 3650, &v) > 0)
+		src->max_age_days = (int)v;
+	get_double(ld, g, "max_reject_share", 0.0, 1.0, &src->max_reject_share);
+	if (get_int(ld, g, "max_body_bytes", 1, INT64_MAX, &v) > 0)
+		src->max_body_bytes = v;
+	if (get_int(ld, g, "max_record_bytes", 64, 1LL << 30, &v) > 0)
+		src->max_record_bytes = v;
+	if (get_int(ld, g, "max_columns", 1, 100000, &v) > 0)
+		src->max_columns = (int)v;
+	if (get_int(ld, g, "connect_timeout", 1, 3600, &v) > 0)
+		src->connect_timeout = (int)v;
+	if (get_int(ld, g, "timeout", 1, 86400, &v) > 0)
+		src->timeout = (int)v;
+	if (src->kind == NULL)
+		goto out;
+	if ((src->fields = calloc(src->kind->nfields, sizeof(*src->fields))) ==
+	    NULL)
+		goto out;
+	if ((s = config_setting_get_member(g, "format")) != NULL) {
+		if (config_setting_is_group(s))
+			load_format(ld, src, s);
+		else
+			add_error(ld, s, "'format' must be a group { ... }");
+	}
+	if ((s = config_setting_get_member(g, "columns")) == NULL ||
+	    !config_setting_is_group(s))
+		add_error(ld, s ? s : g, "source '%s' needs a 'columns' group "
+		    "mapping fields to the file's columns",
+		    src->name ? src->name : "?");
+	else
+		load_columns(ld, src, s, false);
+	if ((s = config_setting_get_member(g, "constants")) != NULL) {
+		if (config_setting_is_group(s))
+			load_columns(ld, src, s, true);
+		else
+			add_error(ld, s, "'constants' must be a group { ... }");
+	}
+	for (size_t i = 0; i < src->kind->nfields; i++) {
+		const struct kind_field *f = &src->kind->fields[i];
+
+		if (f->required && src->fields[i].ncolumns == 0 &&
+		    src->fields[i].constant == NULL)
+			add_error(ld, g, "source '%s': required field '%s' of "
+			    "kind '%s' is not mapped", src->name ? src->name : "?",
+			    f->name, src->kind->name);
+	}
+	if (src->format.date_format == NULL)
+		src->format.date_format = strdup("%Y-%m-%d");
+	if (src->format.encoding == NULL)
+		src->format.encoding = strdup("UTF-8");
+	if (src->format.delimiter == src->format.quote)
+		add_error(ld, g, "source '%s': delimiter and quote must differ",
+		    src->name ? src->name : "?");
+	(void)c;
+out:
+	free(kind);
+	free(grain);
+	free(period);
+}
+
+static void
+load_sources(struct loader *ld, struct conf *c, const config_setting_t *list)
+{
+	int n;
+
+	if (!config_setting_is_list(list)) {
+		add_error(ld, list, "'sources' must be a list ( { ... }, ... )");
+		return;
+	}
+	n = config_setting_length(list);
+	if ((c->sources = calloc((size_t)n + 1, sizeof(*c->sources))) == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i);
+		struct conf_source *src = &c->sources[c->nsources++];
+
+		if (!config_setting_is_group(g)) {
+			add_error(ld, g, "each source must be a group { ... }");
+			continue;
+		}
+		load_source(ld, c, src, g);
+		for (size_t j = 0; j + 1 < c->nsources && src->name; j++)
+			if (c->sources[j].name &&
+			    strcmp(c->sources[j].name, src->name) == 0)
+				add_error(ld, g, "source '%s' is defined twice",
+				    src->name);
+	}
+}
+
+static void
+load_region(struct loader *ld, struct conf *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "timezone" };
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'region' must be a group { ... }");
+		return;
+	}
+	check_keys(ld, g, "region", keys, NELEM(keys));
+	get_string(ld, g, "timezone", &c->timezone);
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	return strndup(path, (size_t)(slash - path) + (slash == path));
+}
+
+struct conf *
+conf_load(const char *path, struct conf_errors *errs)
+{
+	static const char *const keys[] = { "database", "region", "areas",
+		"organisations", "sources" };
+	struct loader ld = { path, errs };
+	struct conf *c = NULL;
+	config_t cfg;
+	const config_setting_t *root, *s, *areas = NULL, *orgs = NULL;
+	char *dir = NULL;
+	size_t nerr_before = errs->n;
+
+	config_init(&cfg);
+	if ((dir = dir_of(path)) != NULL)
+		config_set_include_dir(&cfg, dir);
+	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+		char *line = NULL;
+
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+			(void)!asprintf(&line, "%s: cannot read: %s", path,
+			    strerror(errno));
+		else
+			(void)!asprintf(&line, "%s:%d: %s",
+			    config_error_file(&cfg) ? config_error_file(&cfg)
+			    : path, config_error_line(&cfg),
+			    config_error_text(&cfg));
+		if (line != NULL) {
+			char **grown = realloc(errs->msgs,
+			    (errs->n + 1) * sizeof(*grown));
+
+			if (grown != NULL) {
+				errs->msgs = grown;
+				errs->msgs[errs->n++] = line;
+			} else
+				free(line);
+		}
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto out;
+	c->path = strdup(path);
+	c->statement_timeout = 600;
+	root = config_root_setting(&cfg);
+	check_keys(&ld, root, "the top level", keys, NELEM(keys));
+	if ((s = config_setting_get_member(root, "database")) != NULL)
+		load_database(&ld, c, s);
+	if ((s = config_setting_get_member(root, "region")) != NULL)
+		load_region(&ld, c, s);
+	if ((areas = config_setting_get_member(root, "areas")) != NULL) {
+		load_codes(&ld, areas, "areas", true, &c->areas, &c->nareas);
+		check_unique_codes(&ld, areas, "area", c->areas, c->nareas);
+	}
+	if ((orgs = config_setting_get_member(root, "organisations")) != NULL) {
+		load_codes(&ld, orgs, "organisations", false, &c->orgs,
+		    &c->norgs);
+		check_unique_codes(&ld, orgs, "organisation", c->orgs, c->norgs);
+	}
+	if (c->nareas == 0)
+		add_error(&ld, areas, "no 'areas' defined");
+	if (c->norgs == 0)
+		add_error(&ld, orgs, "no 'organisations' defined");
+	if ((s = config_setting_get_member(root, "sources")) != NULL)
+		load_sources(&ld, c, s);
+	if (c->timezone == NULL)
+		c->timezone = strdup("Europe/Stockholm");
+	if (c->state_dir == NULL)
+		c->state_dir = conf_default_state_dir();
+	if (c->embedded_user == NULL)
+		c->embedded_user = strdup("postgres");
+out:
+	config_destroy(&cfg);
+	free(dir);
+	if (errs->n > nerr_before) {
+		conf_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void
+free_codes(struct conf_code *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].code);
+		free(v[i].name);
+		free_strings(v[i].aliases, v[i].naliases);
+	}
+	free(v);
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct conf_source *src = &c->sources[i];
+
+		if (src->fields != NULL)
+			for (size_t j = 0; j < src->kind->nfields; j++) {
+				free_strings(src->fields[j].columns,
+				    src->fields[j].ncolumns);
+				free(src->fields[j].constant);
+			}
+		free(src->fields);
+		free(src->name);
+		free(src->url);
+		free(src->format.encoding);
+		free(src->format.date_format);
+		for (size_t j = 0; j < src->format.nnulls; j++)
+			free(src->format.nulls[j]);
+	}
+	free(c->sources);
+	free_codes(c->areas, c->nareas);
+	free_codes(c->orgs, c->norgs);
+	free(c->path);
+	free(c->conninfo);
+	free(c->password_file);
+	free(c->state_dir);
+	free(c->embedded_user);
+	free(c->timezone);
+	free(c);
+}
+
+void
+conf_errors_clear(struct conf_errors *errs)
+{
+	free_strings(errs->msgs, errs->n);
+	errs->msgs = NULL;
+	errs->n = 0;
+}
+
+const struct conf_source *
+conf_source_find(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		if (c->sources[i].name && strcmp(c->sources[i].name, name) == 0)
+			return &c->sources[i];
+	return NULL;
+}
+
+/* The directory of the running binary, if it is a source tree. */
+static char *
+source_tree(void)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	snprintf(probe, sizeof(probe), "%s/sql/embed.sh", exe);
+	if (access(probe, F_OK) != 0)
+		return NULL;
+	return strdup(exe);
+}
+
+char *
+conf_default_state_dir(void)
+{
+	const char *env = getenv("FRAGWATCH_STATE_DIR");
+	char *tree, *dir = NULL;
+
+	if (env != NULL && env[0] != '\0')
+		return strdup(env);
+	if ((tree = source_tree()) != NULL) {
+		if (asprintf(&dir, "%s/var", tree) < 0)
+			dir = NULL;
+		free(tree);
+		return dir;
+	}
+	return strdup(FRAGWATCH_STATEDIR);
+}
+
+char *
+conf_default_path(void)
+{
+	const char *env = getenv("FRAGWATCH_CONF");
+	char *tree, *path = NULL;
+
+	if (env != NULL && env[0] != '\0')
+		return strdup(env);
+	if ((tree = source_tree()) != NULL) {
+		if (asprintf(&path, "%s/etc/fragwatch.conf", tree) < 0)
+			path = NULL;
+		free(tree);
+		return path;
+	}
+	return strdup("/etc/fragwatch/fragwatch.conf");
+}

@@ -1,0 +1,83 @@
+/* conf.h - the configuration file (libconfig) as one validated struct. */
+#ifndef FRAGWATCH_CONF_H
+#define FRAGWATCH_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "extractors/kind.h"
+#include "extractors/mapping.h"
+#include "extractors/value.h"
+
+struct conf_code {
+	char *code;      /* the region's code, e.g. "NEURO" */
+	char *name;      /* display name, e.g. "Neurologi" */
+	char **aliases;  /* other codes that mean the same in extracts */
+	size_t naliases;
+	int guarantee_days; /* areas only: the care guarantee limit T */
+};
+
+struct conf_source {
+	char *name;
+	const struct kind *kind;
+	char *url;                 /* http://, https:// or file:// */
+	enum value_grain period;   /* grain of the periods in the file */
+	int max_age_days;          /* older data is stale (grey) */
+	double max_reject_share;   /* above it the extract is refused */
+	int64_t max_body_bytes;
+	int64_t max_record_bytes;
+	int max_columns;
+	int connect_timeout;       /* seconds */
+	int timeout;               /* seconds, whole transfer */
+	struct mapping_format format;
+	struct mapping_column *fields; /* [kind->nfields]; ncolumns == 0 and
+	                               constant == NULL: not in this file */
+	int line;                  /* where it is defined, for messages */
+};
+
+struct conf {
+	char *path;
+	/* database */
+	char *conninfo;        /* NULL: the embedded cluster */
+	char *password_file;   /* NULL: $CREDENTIALS_DIRECTORY/db-password */
+	char *state_dir;
+	char *embedded_user;   /* runs the embedded cluster when we are root */
+	int statement_timeout; /* seconds */
+	/* region */
+	char *timezone;
+	struct conf_code *areas;
+	size_t nareas;
+	struct conf_code *orgs;
+	size_t norgs;
+	struct conf_source *sources;
+	size_t nsources;
+};
+
+/* One "file:line: message" per problem found. */
+struct conf_errors {
+	char **msgs;
+	size_t n;
+};
+
+/* Reads and validates the file at path. Returns the config, or NULL with
+ * every problem found in errs (never stops at the first). */
+struct conf *conf_load(const char *path, struct conf_errors *errs);
+
+void conf_free(struct conf *c);
+void conf_errors_clear(struct conf_errors *errs);
+
+/* The source of that name, or NULL. */
+const struct conf_source *conf_source_find(const struct conf *c,
+    const char *name);
+
+/* Default state directory: $FRAGWATCH_STATE_DIR, else ./var when run from
+ * the source tree (the binary's directory holds sql/embed.sh), else
+ * FRAGWATCH_STATEDIR (/var/lib/fragwatch). Returns a malloc'd path. */
+char *conf_default_state_dir(void);
+
+/* Default config path: $FRAGWATCH_CONF, else etc/fragwatch.conf in the
+ * source tree, else /etc/fragwatch/fragwatch.conf. Malloc'd. */
+char *conf_default_path(void);
+
+#endif

@@ -1,0 +1,239 @@
+/* main.c - the command line: subcommands, start-up order, exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/conf.h"
+#include "daemon/db.h"
+#include "daemon/log.h"
+#include "daemon/run.h"
+#include "daemon/board.h"
+#include "extractors/fetch.h"
+
+/* Exit codes (documented in README.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUN_FAILED = 1, /* a source was refused or failed */
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_DATABASE = 4,
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: fragwatch [-c FILE] COMMAND [ARGS]\n"
+	    "\n"
+	    "commands:\n"
+	    "  run [SOURCE...]   fetch and load each (or the named) source once\n"
+	    "  status            last runs, data loaded and its age\n"
+	    "  migrate           apply database migrations\n"
+	    "  check-config      validate the configuration and exit\n"
+	    "  version           print the version\n"
+	    "\n"
+	    "  -c FILE           configuration file (default: $FRAGWATCH_CONF,\n"
+	    "                    etc/fragwatch.conf in the source tree, or\n"
+	    "                    /etc/fragwatch/fragwatch.conf)\n");
+}
+
+static struct conf *
+load_conf(const char *path, bool quiet_ok)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	if (c == NULL && errs.n > 0)
+		fprintf(stderr, "fragwatch: %zu error%s in '%s'\n", errs.n,
+		    errs.n == 1 ? "" : "s", path);
+	else if (c != NULL && !quiet_ok)
+		printf("%s: ok (%zu areas, %zu organisations, %zu sources)\n",
+		    path, c->nareas, c->norgs, c->nsources);
+	conf_errors_clear(&errs);
+	return c;
+}
+
+static int
+open_db(const struct conf *c, bool migrate, struct db **db)
+{
+	char err[512];
+	int applied = 0;
+
+	if (db_open(c, false, db, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	if (migrate && db_migrate(*db, &applied, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "cannot migrate: %s", err);
+		db_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	if (applied > 0)
+		log_msg(LOG_INFO, "applied %d migration%s", applied,
+		    applied == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+cmd_run(const struct conf *c, int argc, char **argv)
+{
+	struct sigaction sa = { 0 };
+	struct db *db = NULL;
+	char err[512];
+	int status = EXIT_OK;
+
+	for (int i = 0; i < argc; i++)
+		if (conf_source_find(c, argv[i]) == NULL) {
+			log_msg(LOG_ERR, "no source '%s' in '%s'", argv[i], c->path);
+			return EXIT_USAGE;
+		}
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	if (run_sync_codes(db, c, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "cannot store areas and organisations: %s", err);
+		db_close(db);
+		return EXIT_DATABASE;
+	}
+	for (size_t i = 0; i < c->nsources && !stop_requested; i++) {
+		const struct conf_source *src = &c->sources[i];
+		struct run_outcome o;
+		bool wanted = argc == 0;
+
+		for (int j = 0; j < argc; j++)
+			wanted = wanted || strcmp(argv[j], src->name) == 0;
+		if (!wanted)
+			continue;
+		run_source(db, c, src, &stop_requested, &o);
+		printf("%-12s %-11s %8llu rows loaded %6llu rejected %7.2f s"
+		    "  run %lld%s%s\n", src->name, run_status_name(o.status),
+		    (unsigned long long)o.rows_loaded,
+		    (unsigned long long)o.rows_rejected, o.seconds,
+		    (long long)o.run_id, o.error[0] ? ": " : "", o.error);
+		fflush(stdout);
+		if (o.status != RUN_LOADED && o.status != RUN_UNCHANGED)
+			status = EXIT_RUN_FAILED;
+		if (db_lost(db)) {
+			log_msg(LOG_ERR, "lost the database connection; stopping");
+			status = EXIT_DATABASE;
+			break;
+		}
+	}
+	db_close(db);
+	return status;
+}
+
+static int
+cmd_migrate(const struct conf *c)
+{
+	struct db *db = NULL;
+
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	printf("schema is up to date\n");
+	db_close(db);
+	return EXIT_OK;
+}
+
+static int
+cmd_status(const struct conf *c, int argc, char **argv)
+{
+	struct db *db = NULL;
+	int rc;
+
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	rc = board_print(db, c, stdout, argc, argv);
+	db_close(db);
+	return rc < 0 ? EXIT_DATABASE : EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *path = NULL;
+	const char *cmd;
+	struct conf *c = NULL;
+	int ch, rc = EXIT_USAGE;
+
+	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			free(path);
+			path = strdup(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			free(path);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			free(path);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		goto out;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "version") == 0) {
+		printf("fragwatch %s\n", FRAGWATCH_VERSION);
+		rc = EXIT_OK;
+		goto out;
+	}
+	/* check-config also accepts the file as its argument. */
+	if (strcmp(cmd, "check-config") == 0 && optind < argc && path == NULL)
+		path = strdup(argv[optind++]);
+	if (path == NULL)
+		path = conf_default_path();
+	if ((c = load_conf(path, strcmp(cmd, "check-config") != 0)) == NULL) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	if (fetch_global_init() < 0) {
+		log_msg(LOG_ERR, "cannot initialise libcurl");
+		rc = EXIT_RUN_FAILED;
+		goto out;
+	}
+	if (strcmp(cmd, "check-config") == 0)
+		rc = EXIT_OK;
+	else if (strcmp(cmd, "run") == 0)
+		rc = cmd_run(c, argc - optind, argv + optind);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cmd_migrate(c);
+	else if (strcmp(cmd, "status") == 0)
+		rc = cmd_status(c, argc - optind, argv + optind);
+	else {
+		fprintf(stderr, "fragwatch: unknown command '%s'\n", cmd);
+		usage(stderr);
+	}
+	fetch_global_cleanup();
+out:
+	conf_free(c);
+	free(path);
+	return rc;
+}

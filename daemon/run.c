@@ -1,0 +1,740 @@
+/* run.c - one run of one source: fetch → decode → CSV → map → COPY to staging → upsert, in one transaction. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "daemon/copy.h"
+#include "daemon/run.h"
+#include "extractors/codemap.h"
+#include "extractors/csvsrc.h"
+#include "extractors/decode.h"
+#include "extractors/fetch.h"
+#include "extractors/mapping.h"
+
+/* Rejects kept for the operator when a whole extract is refused. */
+#define RUN_KEEP_REJECTS 20
+
+/* Everything one run's stream passes through. */
+struct pipeline {
+	const struct conf *c;
+	const struct conf_source *src;
+	struct codemap *areas, *orgs;
+	struct mapping_spec spec;
+	struct mapping *map;
+	struct decode *dec;
+	struct csvsrc *csv;
+	struct copy copy;
+	EVP_MD_CTX *sha;
+	bool sniffed;         /* the first bytes were checked for non-CSV */
+	bool header_seen;
+	uint64_t rows_read;
+	uint64_t rows_rejected;
+	int32_t period_min, period_max;
+	int error;            /* refusal or failure found while streaming */
+	bool refuse;          /* error is the extract's fault, not ours */
+	char err[512];
+	char raw[8192];
+};
+
+const char *
+run_status_name(enum run_status s)
+{
+	static const char *const names[] = { "loaded", "unchanged", "refused",
+		"failed", "interrupted", "busy" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static int
+pipe_fail(struct pipeline *p, int rc, bool refuse, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+pipe_fail(struct pipeline *p, int rc, bool refuse, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->error != 0)
+		return p->error;
+	p->error = rc;
+	p->refuse = refuse;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void
+stage_reject(struct pipeline *p, const struct csvsrc_record *rec,
+    const char *column, const char *reason)
+{
+	const struct kind *k = p->src->kind;
+
+	csvsrc_format(rec, p->src->format.delimiter, p->src->format.quote,
+	    p->raw, sizeof(p->raw));
+	copy_int(&p->copy, (int64_t)rec->line);
+	if (column != NULL)
+		copy_text(&p->copy, column);
+	else
+		copy_null(&p->copy);
+	copy_text(&p->copy, reason);
+	copy_text(&p->copy, p->raw);
+	for (size_t f = 0; f < k->nfields; f++)
+		copy_null(&p->copy);
+	p->rows_rejected++;
+}
+
+static void
+stage_row(struct pipeline *p, const struct csvsrc_record *rec,
+    const struct mapping_row *row)
+{
+	const struct kind *k = p->src->kind;
+
+	copy_int(&p->copy, (int64_t)rec->line);
+	copy_null(&p->copy);
+	copy_null(&p->copy);
+	copy_null(&p->copy);
+	copy_date(&p->copy, row->period);
+	copy_text(&p->copy, p->c->areas[row->area].code);
+	copy_text(&p->copy, p->c->orgs[row->org].code);
+	for (size_t f = KIND_FIELD_ORG + 1; f < k->nfields; f++) {
+		if (!row->present[f])
+			copy_null(&p->copy);
+		else if (k->fields[f].type == KIND_COUNT)
+			copy_int(&p->copy, (int64_t)row->values[f]);
+		else
+			copy_double(&p->copy, row->values[f]);
+	}
+	if (p->rows_read - p->rows_rejected == 1 || row->period < p->period_min)
+		p->period_min = row->period;
+	if (p->rows_read - p->rows_rejected == 1 || row->period > p->period_max)
+		p->period_max = row->period;
+}
+
+static int
+on_record(void *ctx, const struct csvsrc_record *rec)
+{
+	struct pipeline *p = ctx;
+	struct mapping_row row;
+	struct mapping_reject rej;
+	int rc;
+
+	if (rec->index < (uint64_t)p->src->format.skip_rows)
+		return 0;
+	if (!p->header_seen) {
+		p->header_seen = true;
+		if ((rc = mapping_header(p->map, rec, p->err, sizeof(p->err))) < 0)
+			return pipe_fail(p, rc, true, "%s", p->err);
+		return 0;
+	}
+	p->rows_read++;
+	if (mapping_row(p->map, rec, &row, &rej) != 0)
+		stage_reject(p, rec, rej.column, rej.reason);
+	else
+		stage_row(p, rec, &row);
+	if (copy_row(&p->copy) < 0)
+		return pipe_fail(p, p->copy.error, false, "%s", p->copy.err);
+	return 0;
+}
+
+static int
+on_decoded(void *ctx, const char *buf, size_t len)
+{
+	struct pipeline *p = ctx;
+	char err[512];
+	int rc = csvsrc_feed(p->csv, buf, len, err, sizeof(err));
+
+	if (rc < 0 && p->error == 0)
+		pipe_fail(p, rc, true, "%s", err);
+	return rc < 0 ? p->error : 0;
+}
+
+/* Refuses what is plainly not CSV before it reaches the parser: an HTML
+ * error page served with 200, JSON, or binary data. */
+static int
+sniff(struct pipeline *p, const char *buf, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	size_t i = 0, scan = len < 1024 ? len : 1024;
+
+	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		i = 3;
+	while (i < len && (u[i] == ' ' || u[i] == '\t' || u[i] == '\r' ||
+	    u[i] == '\n'))
+		i++;
+	if (i < len && u[i] == '<')
+		return pipe_fail(p, -EMEDIUMTYPE, true, "the body is HTML or "
+		    "XML, not CSV (an error page?)");
+	if (i < len && (u[i] == '{' || u[i] == '['))
+		return pipe_fail(p, -EMEDIUMTYPE, true, "the body is JSON, not "
+		    "CSV");
+	if (memchr(buf, '\0', scan) != NULL &&
+	    !(len >= 2 && (u[0] == 0xff || u[0] == 0xfe)))
+		return pipe_fail(p, -EMEDIUMTYPE, true, "the body is binary, "
+		    "not CSV");
+	return 0;
+}
+
+static int
+on_body(void *ctx, const char *buf, size_t len)
+{
+	struct pipeline *p = ctx;
+	char err[512];
+	int rc;
+
+	if (p->error != 0)
+		return p->error;
+	if (!p->sniffed && len > 0) {
+		p->sniffed = true;
+		if ((rc = sniff(p, buf, len)) < 0)
+			return rc;
+	}
+	EVP_DigestUpdate(p->sha, buf, len);
+	rc = decode_feed(p->dec, buf, len, on_decoded, p, err, sizeof(err));
+	if (rc < 0 && p->error == 0)
+		pipe_fail(p, rc, true, "%s", err);
+	return rc < 0 ? p->error : 0;
+}
+
+static int
+pipeline_init(struct pipeline *p, const struct conf *c,
+    const struct conf_source *src)
+{
+	struct csvsrc_limits limits = { (size_t)src->max_record_bytes,
+		(size_t)src->max_columns };
+
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	p->src = src;
+	if ((p->areas = codemap_new()) == NULL ||
+	    (p->orgs = codemap_new()) == NULL)
+		return -ENOMEM;
+	/* Configured codes and aliases were checked for clashes by conf. */
+	for (size_t i = 0; i < c->nareas; i++) {
+		codemap_add(p->areas, c->areas[i].code, (int)i);
+		for (size_t j = 0; j < c->areas[i].naliases; j++)
+			codemap_add(p->areas, c->areas[i].aliases[j], (int)i);
+	}
+	for (size_t i = 0; i < c->norgs; i++) {
+		codemap_add(p->orgs, c->orgs[i].code, (int)i);
+		for (size_t j = 0; j < c->orgs[i].naliases; j++)
+			codemap_add(p->orgs, c->orgs[i].aliases[j], (int)i);
+	}
+	p->spec.kind = src->kind;
+	p->spec.period = src->period;
+	p->spec.format = &src->format;
+	p->spec.fields = src->fields;
+	p->spec.areas = p->areas;
+	p->spec.orgs = p->orgs;
+	if ((p->map = mapping_new(&p->spec)) == NULL ||
+	    (p->dec = decode_new(src->format.encoding)) == NULL ||
+	    (p->csv = csvsrc_new(src->format.delimiter, src->format.quote,
+	    &limits, on_record, p)) == NULL ||
+	    (p->sha = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) != 1)
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+pipeline_free(struct pipeline *p)
+{
+	mapping_free(p->map);
+	decode_free(p->dec);
+	csvsrc_free(p->csv);
+	codemap_free(p->areas);
+	codemap_free(p->orgs);
+	EVP_MD_CTX_free(p->sha);
+	free(p->copy.buf);
+}
+
+/* The staging table has the kind's fields plus the line and, for a
+ * rejected row, its column, reason and text. Column names come from the
+ * kind table, never from input. */
+static int
+create_stage(struct db *db, const struct kind *k, char *err, size_t errlen)
+{
+	char sql[2048];
+	size_t n;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "CREATE TEMP TABLE stage ("
+	    "line bigint, reject_column text, reject_reason text, raw text, "
+	    "period date, area text, org text");
+	for (size_t f = KIND_FIELD_ORG + 1; f < k->nfields && n < sizeof(sql);
+	    f++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s %s",
+		    k->fields[f].name, k->fields[f].type == KIND_COUNT ?
+		    "bigint" : "double precision");
+	if (n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n, ") ON COMMIT DROP");
+	return db_exec(db, sql, err, errlen);
+}
+
+/* Duplicates of a (period, area, org) key within one extract: the first
+ * row counts, later ones are rejects that say which line they repeat. */
+static int
+move_rejects(struct db *db, int64_t run_id, uint64_t *dups, char *err,
+    size_t errlen)
+{
+	char id[32];
+	const char *params[1] = { id };
+	PGresult *r = NULL;
+	int rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	rc = db_query(db, "INSERT INTO fragwatch.rejects (run_id, line, "
+	    "column_name, reason, raw) SELECT $1, line, reject_column, "
+	    "reject_reason, raw FROM stage WHERE reject_reason IS NOT NULL",
+	    1, params, NULL, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = db_query(db, "INSERT INTO fragwatch.rejects (run_id, line, "
+	    "column_name, reason, raw) SELECT $1, line, NULL, 'duplicate of "
+	    "line ' || first || ' (same period, area and organisation)', "
+	    "concat_ws(' ', period, area, org) FROM (SELECT line, period, "
+	    "area, org, first_value(line) OVER w AS first, row_number() OVER "
+	    "w AS n FROM stage WHERE reject_reason IS NULL WINDOW w AS "
+	    "(PARTITION BY period, area, org ORDER BY line)) d WHERE n > 1",
+	    1, params, &r, err, errlen);
+	if (rc == 0)
+		*dups = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static int
+upsert(struct db *db, const struct conf_source *src, int64_t run_id,
+    uint64_t *loaded, char *err, size_t errlen)
+{
+	const struct kind *k = src->kind;
+	char cols[1024], sets[2048], sql[8192], id[32];
+	const char *params[3] = { value_grain_name(src->period), src->name, id };
+	size_t nc = 0, ns = 0;
+	PGresult *r = NULL;
+	int rc;
+
+	for (size_t f = KIND_FIELD_ORG + 1; f < k->nfields; f++) {
+		nc += (size_t)snprintf(cols + nc, sizeof(cols) - nc, ", %s",
+		    k->fields[f].name);
+		ns += (size_t)snprintf(sets + ns, sizeof(sets) - ns,
+		    "%s = EXCLUDED.%s, ", k->fields[f].name, k->fields[f].name);
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO fragwatch.%s (period, area, "
+	    "org, grain%s, source, run_id, line) SELECT DISTINCT ON (period, "
+	    "area, org) period, area, org, $1%s, $2, $3, line FROM stage "
+	    "WHERE reject_reason IS NULL ORDER BY period, area, org, line "
+	    "ON CONFLICT (period, area, org) DO UPDATE SET grain = "
+	    "EXCLUDED.grain, %ssource = EXCLUDED.source, run_id = "
+	    "EXCLUDED.run_id, line = EXCLUDED.line", k->table, cols, cols,
+	    sets);
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	rc = db_query(db, sql, 3, params, &r, err, errlen);
+	if (rc == 0)
+		*loaded = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+/* Inserts the run's audit row, committed at once so that it survives
+ * whatever happens to the run. */
+static int
+audit_start(struct db *db, const struct conf_source *src, int64_t *run_id,
+    char *err, size_t errlen)
+{
+	const char *params[3] = { src->name, src->kind->name, src->url };
+	PGresult *r = NULL;
+	int rc;
+
+	rc = db_query(db, "INSERT INTO fragwatch.runs (source, kind, url, "
+	    "status) VALUES ($1, $2, $3, 'running') RETURNING id", 3, params,
+	    &r, err, errlen);
+	if (rc == 0)
+		*run_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static void
+print_u64(char *buf, size_t size, uint64_t v)
+{
+	snprintf(buf, size, "%" PRIu64, v);
+}
+
+static int
+audit_finish(struct db *db, const struct pipeline *p,
+    const struct run_outcome *out, const struct fetch_result *fr,
+    const char *sha, char *err, size_t errlen)
+{
+	char id[32], status_code[16], bytes[32], rread[32], rloaded[32],
+	    rrej[32], pmin[16], pmax[16];
+	const char *params[13];
+	bool periods = p != NULL && p->rows_read > p->rows_rejected;
+
+	snprintf(id, sizeof(id), "%" PRId64, out->run_id);
+	snprintf(status_code, sizeof(status_code), "%ld", fr->http_status);
+	print_u64(bytes, sizeof(bytes), out->bytes);
+	print_u64(rread, sizeof(rread), out->rows_read);
+	print_u64(rloaded, sizeof(rloaded), out->rows_loaded);
+	print_u64(rrej, sizeof(rrej), out->rows_rejected);
+	if (periods) {
+		value_format_date(p->period_min, pmin, sizeof(pmin));
+		value_format_date(p->period_max, pmax, sizeof(pmax));
+	}
+	params[0] = id;
+	params[1] = run_status_name(out->status);
+	params[2] = fr->http_status > 0 ? status_code : NULL;
+	params[3] = bytes;
+	params[4] = sha;
+	params[5] = fr->etag;
+	params[6] = fr->last_modified;
+	params[7] = rread;
+	params[8] = rloaded;
+	params[9] = rrej;
+	params[10] = periods ? pmin : NULL;
+	params[11] = periods ? pmax : NULL;
+	params[12] = out->error[0] ? out->error : NULL;
+	return db_query(db, "UPDATE fragwatch.runs SET status = $2, "
+	    "finished_at = clock_timestamp(), http_status = $3, bytes = $4, "
+	    "sha256 = $5, etag = $6, last_modified = $7, rows_read = $8, "
+	    "rows_loaded = $9, rows_rejected = $10, period_from = $11, "
+	    "period_to = $12, error = $13 WHERE id = $1", 13, params, NULL,
+	    err, errlen);
+}
+
+int
+run_sync_codes(struct db *db, const struct conf *c, char *err, size_t errlen)
+{
+	char days[16];
+	int rc = db_exec(db, "BEGIN", err, errlen);
+
+	for (size_t i = 0; i < c->nareas && rc == 0; i++) {
+		const char *params[3] = { c->areas[i].code, c->areas[i].name,
+			days };
+
+		snprintf(days, sizeof(days), "%d", c->areas[i].guarantee_days);
+		rc = db_query(db, "INSERT INTO fragwatch.areas (code, name, "
+		    "guarantee_days) VALUES ($1, $2, $3) ON CONFLICT (code) DO "
+		    "UPDATE SET name = EXCLUDED.name, guarantee_days = "
+		    "EXCLUDED.guarantee_days", 3, params, NULL, err, errlen);
+	}
+	for (size_t i = 0; i < c->norgs && rc == 0; i++) {
+		const char *params[2] = { c->orgs[i].code, c->orgs[i].name };
+
+		rc = db_query(db, "INSERT INTO fragwatch.organisations (code, "
+		    "name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET "
+		    "name = EXCLUDED.name", 2, params, NULL, err, errlen);
+	}
+	if (rc == 0)
+		return db_exec(db, "COMMIT", err, errlen);
+	(void)db_exec(db, "ROLLBACK", NULL, 0);
+	return rc;
+}
+
+/* Takes the source's advisory lock (two daemons never run one source at
+ * once) and marks runs left 'running' by a process that died as failed. */
+static int
+lock_source(struct db *db, const struct conf_source *src, bool *got,
+    char *err, size_t errlen)
+{
+	const char *params[1] = { src->name };
+	PGresult *r = NULL;
+	int rc;
+
+	rc = db_query(db, "SELECT pg_try_advisory_lock(hashtext("
+	    "'fragwatch:source:' || $1))", 1, params, &r, err, errlen);
+	if (rc < 0)
+		return rc;
+	*got = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!*got)
+		return 0;
+	return db_query(db, "UPDATE fragwatch.runs SET status = 'failed', "
+	    "finished_at = coalesce(finished_at, now()), error = 'did not "
+	    "finish: the process or the database stopped during the run' "
+	    "WHERE source = $1 AND status = 'running'", 1, params, NULL, err,
+	    errlen);
+}
+
+static void
+unlock_source(struct db *db, const struct conf_source *src)
+{
+	const char *params[1] = { src->name };
+
+	if (!db_lost(db))
+		(void)db_query(db, "SELECT pg_advisory_unlock(hashtext("
+		    "'fragwatch:source:' || $1))", 1, params, NULL, NULL, 0);
+}
+
+/* The validators and checksum of the source's last load. */
+static int
+last_load(struct db *db, const struct conf_source *src, char **etag,
+    char **last_modified, char **sha, char *err, size_t errlen)
+{
+	const char *params[1] = { src->name };
+	PGresult *r = NULL;
+	int rc;
+
+	rc = db_query(db, "SELECT etag, last_modified, sha256 FROM "
+	    "fragwatch.runs WHERE source = $1 AND status = 'loaded' ORDER BY "
+	    "id DESC LIMIT 1", 1, params, &r, err, errlen);
+	if (rc == 0 && PQntuples(r) == 1) {
+		if (!PQgetisnull(r, 0, 0))
+			*etag = strdup(PQgetvalue(r, 0, 0));
+		if (!PQgetisnull(r, 0, 1))
+			*last_modified = strdup(PQgetvalue(r, 0, 1));
+		if (!PQgetisnull(r, 0, 2))
+			*sha = strdup(PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Keeps the first rejects of a refused extract after its rollback: they
+ * are copied out of the transaction, then written back. */
+static PGresult *
+first_rejects(struct db *db, int64_t run_id)
+{
+	char id[32];
+	const char *params[1] = { id };
+	PGresult *r = NULL;
+
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	if (db_query(db, "SELECT line, column_name, reason, raw FROM "
+	    "fragwatch.rejects WHERE run_id = $1 ORDER BY line LIMIT "
+	    "20", 1, params, &r, NULL, 0) < 0)
+		return NULL;
+	return r;
+}
+
+static void
+keep_rejects(struct db *db, int64_t run_id, const PGresult *r)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	for (int i = 0; r != NULL && i < PQntuples(r); i++) {
+		const char *params[5] = { id,
+			PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0),
+			PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1),
+			PQgetvalue(r, i, 2),
+			PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3) };
+
+		(void)db_query(db, "INSERT INTO fragwatch.rejects (run_id, line, "
+		    "column_name, reason, raw) VALUES ($1, $2, $3, $4, $5)", 5,
+		    params, NULL, NULL, 0);
+	}
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+outcome(struct run_outcome *out, enum run_status status, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+outcome(struct run_outcome *out, enum run_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->status = status;
+	va_start(ap, fmt);
+	vsnprintf(out->error, sizeof(out->error), fmt, ap);
+	va_end(ap);
+}
+
+/* The streaming part: fetch into the staging COPY. */
+static int
+stream(struct db *db, struct pipeline *p, const struct conf_source *src,
+    const char *etag, const char *last_modified, volatile sig_atomic_t *stop,
+    struct fetch_result *fr, char *err, size_t errlen)
+{
+	struct fetch_request rq = { 0 };
+	int rc, crc;
+
+	if ((rc = copy_begin(&p->copy, db, "COPY stage FROM STDIN")) < 0) {
+		snprintf(err, errlen, "%s", p->copy.err);
+		return rc;
+	}
+	rq.url = src->url;
+	rq.etag = etag;
+	rq.last_modified = last_modified;
+	rq.connect_timeout = src->connect_timeout;
+	rq.timeout = src->timeout;
+	rq.max_body_bytes = src->max_body_bytes;
+	rq.sink = on_body;
+	rq.ctx = p;
+	rq.stop = stop;
+	rc = fetch_run(&rq, fr, err, errlen);
+	if (p->error != 0) {
+		rc = p->error;
+		snprintf(err, errlen, "%s", p->err);
+	}
+	if (rc == 0 && !fr->not_modified) {
+		char e[512];
+
+		if ((rc = decode_finish(p->dec, e, sizeof(e))) < 0 ||
+		    (rc = csvsrc_finish(p->csv, e, sizeof(e))) < 0 ||
+		    (rc = p->error) < 0) {
+			pipe_fail(p, rc, true, "%s", p->error ? p->err : e);
+			snprintf(err, errlen, "%s", p->err);
+		} else if (fr->bytes == 0 || !p->header_seen)
+			rc = pipe_fail(p, -ENODATA, true, "the extract is empty");
+		else if (p->rows_read == 0)
+			rc = pipe_fail(p, -ENODATA, true, "the extract has a "
+			    "header but no rows");
+		if (rc < 0)
+			snprintf(err, errlen, "%s", p->err);
+	}
+	crc = copy_end(&p->copy, rc < 0 || fr->not_modified ?
+	    "run abandoned" : NULL);
+	if (rc == 0 && crc < 0) {
+		snprintf(err, errlen, "%s", p->copy.err);
+		rc = crc;
+	}
+	return rc;
+}
+
+int
+run_source(struct db *db, const struct conf *c, const struct conf_source *src,
+    volatile sig_atomic_t *stop, struct run_outcome *out)
+{
+	struct pipeline p;
+	struct fetch_result fr = { 0 };
+	char *etag = NULL, *last_modified = NULL, *last_sha = NULL;
+	char sha[65] = "", err[512] = "";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	PGresult *kept = NULL;
+	uint64_t dups = 0;
+	double t0 = now_seconds();
+	bool locked = false, in_tx = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pipeline_init(&p, c, src)) < 0) {
+		outcome(out, RUN_FAILED, "cannot set up the run: %s",
+		    strerror(-rc));
+		goto out;
+	}
+	if ((rc = lock_source(db, src, &locked, err, sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		goto out;
+	}
+	if (!locked) {
+		outcome(out, RUN_BUSY, "another fragwatch is running source '%s'",
+		    src->name);
+		rc = -EBUSY;
+		goto out;
+	}
+	if ((rc = audit_start(db, src, &out->run_id, err, sizeof(err))) < 0 ||
+	    (rc = last_load(db, src, &etag, &last_modified, &last_sha, err,
+	    sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		goto out;
+	}
+	if ((rc = db_exec(db, "BEGIN", err, sizeof(err))) < 0 ||
+	    (in_tx = true, rc = create_stage(db, src->kind, err,
+	    sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		goto finish;
+	}
+
+	rc = stream(db, &p, src, etag, last_modified, stop, &fr, err,
+	    sizeof(err));
+	out->bytes = fr.bytes;
+	out->rows_read = p.rows_read;
+	out->rows_rejected = p.rows_rejected;
+	EVP_DigestFinal_ex(p.sha, md, &mdlen);
+	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		snprintf(sha + 2 * i, 3, "%02x", md[i]);
+	if (rc == -EINTR || (stop != NULL && *stop)) {
+		outcome(out, RUN_INTERRUPTED, "interrupted by a signal; rolled "
+		    "back");
+		rc = -EINTR;
+		goto finish;
+	}
+	if (rc < 0) {
+		outcome(out, p.refuse ? RUN_REFUSED : RUN_FAILED, "%s", err);
+		goto finish;
+	}
+	if (fr.not_modified || (last_sha != NULL && strcmp(sha, last_sha) == 0)) {
+		outcome(out, RUN_UNCHANGED, "%s", "");
+		out->rows_rejected = 0;
+		goto finish;
+	}
+	if ((rc = move_rejects(db, out->run_id, &dups, err, sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		goto finish;
+	}
+	out->rows_rejected += dups;
+	if ((double)out->rows_rejected > src->max_reject_share *
+	    (double)out->rows_read) {
+		outcome(out, RUN_REFUSED, "%" PRIu64 " of %" PRIu64 " rows "
+		    "rejected (%.1f %%), above max_reject_share %.1f %%",
+		    out->rows_rejected, out->rows_read, 100.0 *
+		    (double)out->rows_rejected / (double)out->rows_read,
+		    100.0 * src->max_reject_share);
+		kept = first_rejects(db, out->run_id);
+		rc = -EBADMSG;
+		goto finish;
+	}
+	if ((rc = upsert(db, src, out->run_id, &out->rows_loaded, err,
+	    sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		goto finish;
+	}
+	out->status = RUN_LOADED;
+	out->seconds = now_seconds() - t0;
+	if ((rc = audit_finish(db, &p, out, &fr, sha, err, sizeof(err))) < 0 ||
+	    (rc = db_exec(db, "COMMIT", err, sizeof(err))) < 0) {
+		in_tx = false;
+		outcome(out, RUN_FAILED, "cannot commit: %s", err);
+		goto finish;
+	}
+	in_tx = false;
+	goto out;
+
+finish:
+	/* Nothing of the run stays but its audit row (and kept rejects). */
+	if (in_tx)
+		(void)db_exec(db, "ROLLBACK", NULL, 0);
+	if (out->status != RUN_LOADED && out->status != RUN_UNCHANGED)
+		out->rows_loaded = 0;
+	if (!db_lost(db)) {
+		keep_rejects(db, out->run_id, kept);
+		if (audit_finish(db, &p, out, &fr, sha[0] ? sha : NULL, err,
+		    sizeof(err)) < 0 && out->error[0] == '\0')
+			snprintf(out->error, sizeof(out->error), "%s", err);
+	} else if (out->status == RUN_FAILED || out->status == RUN_LOADED) {
+		out->status = RUN_FAILED;
+		if (out->error[0] == '\0')
+			snprintf(out->error, sizeof(out->error),
+			    "lost the database connection");
+	}
+	if (out->status == RUN_UNCHANGED)
+		rc = 0;
+out:
+	out->seconds = now_seconds() - t0;
+	PQclear(kept);
+	if (locked)
+		unlock_source(db, src);
+	fetch_result_clear(&fr);
+	pipeline_free(&p);
+	free(etag);
+	free(last_modified);
+	free(last_sha);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* run.h - one run of one source: fetch, parse, map, COPY, upsert, all-or-nothing. */
+#ifndef FRAGWATCH_RUN_H
+#define FRAGWATCH_RUN_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "daemon/conf.h"
+#include "daemon/db.h"
+
+enum run_status {
+	RUN_LOADED,      /* the extract's rows are in the fact table */
+	RUN_UNCHANGED,   /* same SHA-256 as the last load, or HTTP 304 */
+	RUN_REFUSED,     /* bad extract refused whole; previous data stand */
+	RUN_FAILED,      /* fetch or database failure */
+	RUN_INTERRUPTED, /* stopped by a signal; rolled back */
+	RUN_BUSY,        /* another fragwatch holds this source's lock */
+};
+
+struct run_outcome {
+	int64_t run_id;         /* 0 when no audit row could be written */
+	enum run_status status;
+	uint64_t rows_read;     /* data rows in the extract */
+	uint64_t rows_loaded;
+	uint64_t rows_rejected;
+	uint64_t bytes;
+	double seconds;
+	char error[512];        /* why, for refused, failed, interrupted */
+};
+
+/* Writes the configured areas and organisations into their tables, so
+ * that facts can reference them. Returns 0 or -errno with err. */
+int run_sync_codes(struct db *db, const struct conf *c, char *err,
+    size_t errlen);
+
+/* Runs src once. The outcome, including every failure, is in *out and in
+ * the runs table (unless the database itself is gone). Returns 0 when the
+ * run loaded or found nothing new, else a negative errno. stop, if
+ * non-NULL, interrupts the run when set (from a signal handler). */
+int run_source(struct db *db, const struct conf *c,
+    const struct conf_source *src, volatile sig_atomic_t *stop,
+    struct run_outcome *out);
+
+/* "loaded", "unchanged", "refused", "failed", "interrupted", "busy". */
+const char *run_status_name(enum run_status s);
+
+#endif

@@ -1,0 +1,303 @@
+/* csvsrc.c - feeds libcsv one physical line at a time so records carry their line number. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "extractors/csvsrc.h"
+
+struct csvsrc {
+	struct csv_parser csv;
+	struct csvsrc_limits limits;
+	csvsrc_record_fn fn;
+	void *ctx;
+	char delimiter;
+	/* The record being built: field texts back to back, NUL-terminated. */
+	char *buf;
+	size_t buflen, bufcap;
+	size_t *offs, *lens;
+	char **ptrs;
+	size_t nfields, fieldcap;
+	/* Where we are. */
+	uint64_t line;          /* line of the bytes being fed */
+	uint64_t record_line;   /* line the current record started on */
+	uint64_t records;
+	size_t record_bytes;
+	bool expect_start;      /* the next non-blank line starts a record */
+	int error;              /* set by a callback: stops parsing */
+	char *err;
+	size_t errlen;
+};
+
+static int
+is_space_only(unsigned char c)
+{
+	return c == ' ';
+}
+
+static int
+is_space_tab(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+struct csvsrc *
+csvsrc_new(char delimiter, char quote, const struct csvsrc_limits *limits,
+    csvsrc_record_fn fn, void *ctx)
+{
+	struct csvsrc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	if (csv_init(&p->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		free(p);
+		return NULL;
+	}
+	csv_set_delim(&p->csv, (unsigned char)delimiter);
+	csv_set_quote(&p->csv, (unsigned char)quote);
+	/* A tab delimiter must not be trimmed away as blank space. */
+	csv_set_space_func(&p->csv, delimiter == '\t' ? is_space_only :
+	    is_space_tab);
+	p->limits = *limits;
+	p->fn = fn;
+	p->ctx = ctx;
+	p->delimiter = delimiter;
+	p->line = 1;
+	p->expect_start = true;
+	return p;
+}
+
+void
+csvsrc_free(struct csvsrc *p)
+{
+	if (p == NULL)
+		return;
+	csv_free(&p->csv);
+	free(p->buf);
+	free(p->offs);
+	free(p->lens);
+	free(p->ptrs);
+	free(p);
+}
+
+static void
+fail(struct csvsrc *p, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct csvsrc *p, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->error != 0)
+		return;
+	p->error = error;
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+on_field(void *data, size_t len, void *pv)
+{
+	struct csvsrc *p = pv;
+
+	if (p->error != 0)
+		return;
+	if (p->nfields >= p->limits.max_columns) {
+		fail(p, -E2BIG, "record on line %llu has more than %zu columns",
+		    (unsigned long long)p->record_line, p->limits.max_columns);
+		return;
+	}
+	if (p->nfields == p->fieldcap) {
+		size_t cap = p->fieldcap ? p->fieldcap * 2 : 32;
+		size_t *o = realloc(p->offs, cap * sizeof(*o));
+		size_t *l = o ? realloc(p->lens, cap * sizeof(*l)) : NULL;
+		char **q = l ? realloc(p->ptrs, cap * sizeof(*q)) : NULL;
+
+		if (o) p->offs = o;
+		if (l) p->lens = l;
+		if (q == NULL) {
+			fail(p, -ENOMEM, "out of memory");
+			return;
+		}
+		p->ptrs = q;
+		p->fieldcap = cap;
+	}
+	if (p->buflen + len + 1 > p->bufcap) {
+		size_t cap = p->bufcap ? p->bufcap : 4096;
+		char *b;
+
+		while (cap < p->buflen + len + 1)
+			cap *= 2;
+		if ((b = realloc(p->buf, cap)) == NULL) {
+			fail(p, -ENOMEM, "out of memory");
+			return;
+		}
+		p->buf = b;
+		p->bufcap = cap;
+	}
+	if (len > 0)
+		memcpy(p->buf + p->buflen, data, len);
+	p->offs[p->nfields] = p->buflen;
+	p->lens[p->nfields] = len;
+	p->buflen += len;
+	p->buf[p->buflen++] = '\0';
+	p->nfields++;
+}
+
+static void
+on_record(int c, void *pv)
+{
+	struct csvsrc *p = pv;
+	struct csvsrc_record rec;
+	int rc;
+
+	(void)c;
+	p->expect_start = true;
+	if (p->error != 0)
+		return;
+	for (size_t i = 0; i < p->nfields; i++)
+		p->ptrs[i] = p->buf + p->offs[i];
+	rec.fields = p->ptrs;
+	rec.lens = p->lens;
+	rec.nfields = p->nfields;
+	rec.line = p->record_line;
+	rec.index = p->records++;
+	if ((rc = p->fn(p->ctx, &rec)) < 0)
+		p->error = rc;
+	p->nfields = 0;
+	p->buflen = 0;
+}
+
+static bool
+blank_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\n' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static int
+parse_piece(struct csvsrc *p, const char *s, size_t n)
+{
+	if (p->expect_start && !blank_line(s, n)) {
+		p->expect_start = false;
+		p->record_line = p->line;
+		p->record_bytes = 0;
+	}
+	if (!p->expect_start) {
+		p->record_bytes += n;
+		if (p->record_bytes > p->limits.max_record_bytes) {
+			fail(p, -E2BIG, "record on line %llu is longer than "
+			    "%zu bytes", (unsigned long long)p->record_line,
+			    p->limits.max_record_bytes);
+			return p->error;
+		}
+	}
+	if (csv_parse(&p->csv, s, n, on_field, on_record, p) != n)
+		fail(p, -EPROTO, "malformed CSV on line %llu: %s",
+		    (unsigned long long)p->line,
+		    csv_strerror(csv_error(&p->csv)));
+	return p->error;
+}
+
+int
+csvsrc_feed(struct csvsrc *p, const char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	int rc = 0;
+
+	p->err = err;
+	p->errlen = errlen;
+	while (len > 0 && rc == 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+
+		rc = parse_piece(p, buf, n);
+		if (nl != NULL)
+			p->line++;
+		buf += n;
+		len -= n;
+	}
+	return rc;
+}
+
+int
+csvsrc_finish(struct csvsrc *p, char *err, size_t errlen)
+{
+	p->err = err;
+	p->errlen = errlen;
+	if (p->error != 0)
+		return p->error;
+	if (csv_fini(&p->csv, on_field, on_record, p) != 0)
+		fail(p, -EPROTO, "the file ends inside a quoted field on line "
+		    "%llu (truncated?)", (unsigned long long)p->record_line);
+	return p->error;
+}
+
+uint64_t
+csvsrc_records(const struct csvsrc *p)
+{
+	return p->records;
+}
+
+/* Length of buf[0..n) without a UTF-8 character cut at its end. */
+static size_t
+utf8_whole(const char *buf, size_t n)
+{
+	size_t k = n, need;
+	unsigned char lead;
+
+	while (k > 0 && n - k < 4 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k == 0)
+		return n;
+	lead = (unsigned char)buf[k - 1];
+	if (lead < 0x80)
+		return n;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	return n - (k - 1) < need ? k - 1 : n;
+}
+
+size_t
+csvsrc_format(const struct csvsrc_record *rec, char delimiter, char quote,
+    char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 4)
+		return 0;
+	/* Room is kept for "..." so that a cut is visible. */
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const char *f = rec->fields[i];
+		bool quoted = strpbrk(f, "\r\n") != NULL ||
+		    strchr(f, delimiter) != NULL || strchr(f, quote) != NULL;
+
+		if (i > 0 && n + 4 < size)
+			buf[n++] = delimiter;
+		if (quoted && n + 4 < size)
+			buf[n++] = quote;
+		for (size_t j = 0; j < rec->lens[i] && n + 4 < size; j++) {
+			if (f[j] == quote && quoted)
+				buf[n++] = quote;
+			if (n + 4 < size)
+				buf[n++] = f[j];
+		}
+		if (quoted && n + 4 < size)
+			buf[n++] = quote;
+		if (n + 4 >= size) {
+			n = utf8_whole(buf, n);
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}
