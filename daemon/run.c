@@ -123,14 +123,15 @@ on_record(void *ctx, const struct csvsrc_record *rec)
 	struct pipeline *p = ctx;
 	struct mapping_row row;
 	struct mapping_reject rej;
+	char err[512];
 	int rc;
 
 	if (rec->index < (uint64_t)p->src->format.skip_rows)
 		return 0;
 	if (!p->header_seen) {
 		p->header_seen = true;
-		if ((rc = mapping_header(p->map, rec, p->err, sizeof(p->err))) < 0)
-			return pipe_fail(p, rc, true, "%s", p->err);
+		if ((rc = mapping_header(p->map, rec, err, sizeof(err))) < 0)
+			return pipe_fail(p, rc, true, "%s", err);
 		return 0;
 	}
 	p->rows_read++;
@@ -471,26 +472,28 @@ unlock_source(struct db *db, const struct conf_source *src)
 		    "'fragwatch:source:' || $1))", 1, params, NULL, NULL, 0);
 }
 
-/* The validators and checksum of the source's last load. */
+/* The validators and checksum of the source's last load. Validators are
+ * only meaningful for the same URL; the checksum is compared whatever the
+ * URL, since the same bytes are the same extract. */
 static int
 last_load(struct db *db, const struct conf_source *src, char **etag,
     char **last_modified, char **sha, char *err, size_t errlen)
 {
-	const char *params[1] = { src->name };
+	const char *params[2] = { src->name, src->url };
 	PGresult *r = NULL;
 	int rc;
 
-	rc = db_query(db, "SELECT etag, last_modified, sha256 FROM "
+	rc = db_query(db, "SELECT etag, last_modified, sha256, url = $2 FROM "
 	    "fragwatch.runs WHERE source = $1 AND status = 'loaded' ORDER BY "
-	    "id DESC LIMIT 1", 1, params, &r, err, errlen);
-	if (rc == 0 && PQntuples(r) == 1) {
+	    "id DESC LIMIT 1", 2, params, &r, err, errlen);
+	if (rc == 0 && PQntuples(r) == 1 && PQgetvalue(r, 0, 3)[0] == 't') {
 		if (!PQgetisnull(r, 0, 0))
 			*etag = strdup(PQgetvalue(r, 0, 0));
 		if (!PQgetisnull(r, 0, 1))
 			*last_modified = strdup(PQgetvalue(r, 0, 1));
-		if (!PQgetisnull(r, 0, 2))
-			*sha = strdup(PQgetvalue(r, 0, 2));
 	}
+	if (rc == 0 && PQntuples(r) == 1 && !PQgetisnull(r, 0, 2))
+		*sha = strdup(PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return rc;
 }
@@ -667,7 +670,12 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		goto finish;
 	}
 	if (rc < 0) {
-		outcome(out, p.refuse ? RUN_REFUSED : RUN_FAILED, "%s", err);
+		/* An extract that arrived but is not what we can load is
+		 * refused; one that could not be fetched has failed. */
+		bool refused = p.refuse || rc == -EMEDIUMTYPE || rc == -EFBIG ||
+		    rc == -EPIPE;
+
+		outcome(out, refused ? RUN_REFUSED : RUN_FAILED, "%s", err);
 		goto finish;
 	}
 	if (fr.not_modified || (last_sha != NULL && strcmp(sha, last_sha) == 0)) {

@@ -43,7 +43,7 @@ referrals for LUNG, INF and BARN.  On top of that each area has a scenario:
                PSYK   SU, SAS, NU   from 7 months before END; green/yellow
                                     and trending at END (early warning)
   recover    OGON, HUD (all their organisations): bad for the first ~35 %
-             of the span (queue 2.2x, share within T ~0.66, staffing
+             of the span (queue 2.2x, share within T ~0.70, staffing
              ~0.85), improving to healthy by ~80 % of the span (staffing
              first, the queue ~8 weeks later), healthy at END.
   small      SMART: only at SU and NU, a handful of patients (the region-wide

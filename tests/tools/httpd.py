@@ -60,10 +60,12 @@ VERBOSE = False
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fragwatch-test-httpd"
-    sys_version = ""
     timeout = 60            # an idle keep-alive connection is dropped
 
     # -- plumbing ---------------------------------------------------------
+
+    def version_string(self):
+        return self.server_version
 
     def log_message(self, fmt, *args):
         if VERBOSE:
