@@ -142,10 +142,12 @@ cmd_run(const struct conf *c, int argc, char **argv)
 }
 
 static int
-cmd_migrate(const struct conf *c)
+cmd_migrate(const struct conf *c, int argc, char **argv)
 {
 	struct db *db = NULL;
 
+	(void)argc;
+	(void)argv;
 	if (open_db(c, true, &db) < 0)
 		return EXIT_DATABASE;
 	printf("schema is up to date\n");
@@ -166,6 +168,25 @@ cmd_status(const struct conf *c, int argc, char **argv)
 	return rc < 0 ? EXIT_DATABASE : EXIT_OK;
 }
 
+static int
+cmd_check_config(const struct conf *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	return EXIT_OK;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(const struct conf *c, int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "status", cmd_status },
+	{ "migrate", cmd_migrate },
+	{ "check-config", cmd_check_config },
+};
+
 int
 main(int argc, char **argv)
 {
@@ -174,9 +195,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *path = NULL;
-	const char *cmd;
+	const struct command *cmd = NULL;
 	struct conf *c = NULL;
+	char *path = NULL;
 	int ch, rc = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
@@ -187,30 +208,37 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			free(path);
-			return EXIT_OK;
+			rc = EXIT_OK;
+			goto out;
 		default:
 			usage(stderr);
-			free(path);
-			return EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
 		goto out;
 	}
-	cmd = argv[optind++];
-	if (strcmp(cmd, "version") == 0) {
+	if (strcmp(argv[optind], "version") == 0) {
 		printf("fragwatch %s\n", FRAGWATCH_VERSION);
 		rc = EXIT_OK;
 		goto out;
 	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "fragwatch: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		goto out;
+	}
+	optind++;
 	/* check-config also accepts the file as its argument. */
-	if (strcmp(cmd, "check-config") == 0 && optind < argc && path == NULL)
+	if (cmd->fn == cmd_check_config && optind < argc && path == NULL)
 		path = strdup(argv[optind++]);
 	if (path == NULL)
 		path = conf_default_path();
-	if ((c = load_conf(path, strcmp(cmd, "check-config") != 0)) == NULL) {
+	if ((c = load_conf(path, cmd->fn != cmd_check_config)) == NULL) {
 		rc = EXIT_CONFIG;
 		goto out;
 	}
@@ -219,18 +247,7 @@ main(int argc, char **argv)
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
-	if (strcmp(cmd, "check-config") == 0)
-		rc = EXIT_OK;
-	else if (strcmp(cmd, "run") == 0)
-		rc = cmd_run(c, argc - optind, argv + optind);
-	else if (strcmp(cmd, "migrate") == 0)
-		rc = cmd_migrate(c);
-	else if (strcmp(cmd, "status") == 0)
-		rc = cmd_status(c, argc - optind, argv + optind);
-	else {
-		fprintf(stderr, "fragwatch: unknown command '%s'\n", cmd);
-		usage(stderr);
-	}
+	rc = cmd->fn(c, argc - optind, argv + optind);
 	fetch_global_cleanup();
 out:
 	conf_free(c);
