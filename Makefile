@@ -93,7 +93,7 @@ demo: deps fragwatch
 	sh tests/demo.sh
 
 bench: deps fragwatch $(TOOL_BINS)
-	sh tests/bench.sh
+	bash tests/bench.sh
 
 # Installs the Debian packages the build, the tests and the demo need.
 deps:

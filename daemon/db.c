@@ -120,6 +120,27 @@ spawn(const char *user, const char *logpath, char *const argv[], char *err,
 	return 0;
 }
 
+/* True if user can enter dir (every parent must be searchable by it). */
+static bool
+reachable_as(const char *user, const char *dir)
+{
+	struct passwd *pw = getpwnam(user);
+	pid_t pid;
+	int status;
+
+	if (pw == NULL || (pid = fork()) < 0)
+		return false;
+	if (pid == 0) {
+		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+			_exit(2);
+		_exit(access(dir, X_OK) == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* Makes dir (mode) owned by the cluster's user when we are root. */
 static int
 make_dir(const char *dir, mode_t mode, const char *owner)
@@ -174,6 +195,10 @@ open_embedded(struct db *db, const struct conf *c, char *err, size_t errlen)
 	    (rc = make_dir(db->sockdir, 0700, owner)) < 0)
 		return set_err(err, errlen, rc, "cannot create '%s': %s",
 		    c->state_dir, strerror(-rc));
+	if (owner != NULL && !reachable_as(owner, c->state_dir))
+		return set_err(err, errlen, -EACCES, "the embedded database runs "
+		    "as user '%s' (PostgreSQL refuses root), which cannot reach "
+		    "'%s': choose a state_dir it can reach", owner, c->state_dir);
 	if (owner != NULL) {
 		/* The log is written by the cluster's user. */
 		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
