@@ -266,12 +266,85 @@ load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
 		    "credential 'db-password'");
 }
 
+/* thresholds = { Q1 = { green = ">= 0.8"; red = "< 0.7"; }; ... } over
+ * the bounds already in t (the defaults, or the region's for an area). */
 static void
-load_codes(struct loader *ld, const config_setting_t *list, const char *what,
-    bool is_area, struct conf_code **out, size_t *nout)
+load_thresholds(struct loader *ld, const config_setting_t *g, const char *what,
+    struct status_threshold *t)
+{
+	int n;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'thresholds' must be a group { Q1 = { ... }; }");
+		return;
+	}
+	n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		static const char *const keys[] = { "green", "red" };
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *code = config_setting_name(s);
+		int ci = catalog_find(code);
+		const char *why = NULL;
+
+		if (ci < 0) {
+			add_error(ld, s, "unknown indicator '%s' in %s thresholds "
+			    "(Q1..Q3, R1, R2, S1..S5)", code, what);
+			continue;
+		}
+		if (!config_setting_is_group(s)) {
+			add_error(ld, s, "threshold '%s' must be a group { green "
+			    "= \"...\"; red = \"...\"; }", code);
+			continue;
+		}
+		check_keys(ld, s, "thresholds", keys, NELEM(keys));
+		for (int k = 0; k < 2; k++) {
+			char *text = NULL;
+
+			if (get_string(ld, s, keys[k], &text) > 0 &&
+			    status_bound_parse(text, k == 0 ? &t[ci].green :
+			    &t[ci].red) < 0)
+				add_error(ld, config_setting_get_member(s, keys[k]),
+				    "%s bound of %s must be like \">= 0.80\", got "
+				    "'%s'", keys[k], code, text);
+			free(text);
+		}
+		if (status_threshold_check(&t[ci], &why) < 0)
+			add_error(ld, s, "%s thresholds of %s (%s is worse when "
+			    "%s) are in the wrong order: %s", what, code, code,
+			    catalog[ci].higher_is_worse ? "higher" : "lower", why);
+	}
+}
+
+static void
+load_indicators(struct loader *ld, struct conf *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "min_cases", "yellow_from",
+		"red_from", "thresholds" };
+	const config_setting_t *t;
+	long long v;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'indicators' must be a group { ... }");
+		return;
+	}
+	check_keys(ld, g, "indicators", keys, NELEM(keys));
+	if (get_int(ld, g, "min_cases", 0, 1000000, &v) > 0)
+		c->min_cases = (int)v;
+	get_double(ld, g, "yellow_from", 0.0, 1.0, &c->bands.yellow_from);
+	get_double(ld, g, "red_from", 0.0, 1.0, &c->bands.red_from);
+	if (c->bands.yellow_from > c->bands.red_from)
+		add_error(ld, g, "'yellow_from' must not be above 'red_from'");
+	if ((t = config_setting_get_member(g, "thresholds")) != NULL)
+		load_thresholds(ld, t, "the region's", c->thresholds);
+}
+
+static void
+load_codes(struct loader *ld, const struct conf *c,
+    const config_setting_t *list, const char *what, bool is_area,
+    struct conf_code **out, size_t *nout)
 {
 	static const char *const area_keys[] = { "code", "name", "aliases",
-		"guarantee_days" };
+		"guarantee_days", "thresholds" };
 	static const char *const org_keys[] = { "code", "name", "aliases" };
 	int n;
 	struct conf_code *v;
@@ -311,6 +384,15 @@ load_codes(struct loader *ld, const config_setting_t *list, const char *what,
 			    &code->naliases);
 		if (is_area && get_int(ld, g, "guarantee_days", 1, 3650, &days) > 0)
 			code->guarantee_days = (int)days;
+		memcpy(code->thresholds, c->thresholds, sizeof(c->thresholds));
+		if (is_area && (al = config_setting_get_member(g, "thresholds")) !=
+		    NULL) {
+			char what_area[300];
+
+			snprintf(what_area, sizeof(what_area), "area '%s'",
+			    code->code ? code->code : "?");
+			load_thresholds(ld, al, what_area, code->thresholds);
+		}
 	}
 }
 
@@ -602,8 +684,8 @@ dir_of(const char *path)
 struct conf *
 conf_load(const char *path, struct conf_errors *errs)
 {
-	static const char *const keys[] = { "database", "region", "areas",
-		"organisations", "sources" };
+	static const char *const keys[] = { "database", "region", "indicators",
+		"areas", "organisations", "sources" };
 	struct loader ld = { path, errs };
 	struct conf *c = NULL;
 	config_t cfg;
@@ -641,18 +723,25 @@ conf_load(const char *path, struct conf_errors *errs)
 		goto out;
 	c->path = strdup(path);
 	c->statement_timeout = 600;
+	c->min_cases = 20;
+	c->bands.yellow_from = 0.25;
+	c->bands.red_from = 0.50;
+	for (int i = 0; i < CATALOG_COUNT; i++)
+		catalog_default_threshold(i, &c->thresholds[i]);
 	root = config_root_setting(&cfg);
 	check_keys(&ld, root, "the top level", keys, NELEM(keys));
 	if ((s = config_setting_get_member(root, "database")) != NULL)
 		load_database(&ld, c, s);
 	if ((s = config_setting_get_member(root, "region")) != NULL)
 		load_region(&ld, c, s);
+	if ((s = config_setting_get_member(root, "indicators")) != NULL)
+		load_indicators(&ld, c, s);
 	if ((areas = config_setting_get_member(root, "areas")) != NULL) {
-		load_codes(&ld, areas, "areas", true, &c->areas, &c->nareas);
+		load_codes(&ld, c, areas, "areas", true, &c->areas, &c->nareas);
 		check_unique_codes(&ld, areas, "area", c->areas, c->nareas);
 	}
 	if ((orgs = config_setting_get_member(root, "organisations")) != NULL) {
-		load_codes(&ld, orgs, "organisations", false, &c->orgs,
+		load_codes(&ld, c, orgs, "organisations", false, &c->orgs,
 		    &c->norgs);
 		check_unique_codes(&ld, orgs, "organisation", c->orgs, c->norgs);
 	}

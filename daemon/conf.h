@@ -9,6 +9,8 @@
 #include "extractors/kind.h"
 #include "extractors/mapping.h"
 #include "extractors/value.h"
+#include "transforms/catalog.h"
+#include "transforms/status.h"
 
 struct conf_code {
 	char *code;      /* the region's code, e.g. "NEURO" */
@@ -16,6 +18,9 @@ struct conf_code {
 	char **aliases;  /* other codes that mean the same in extracts */
 	size_t naliases;
 	int guarantee_days; /* areas only: the care guarantee limit T */
+	/* Areas only: thresholds in force (defaults with the area's
+	 * overrides), by catalog index. */
+	struct status_threshold thresholds[CATALOG_COUNT];
 };
 
 struct conf_source {
@@ -44,6 +49,10 @@ struct conf {
 	char *state_dir;
 	char *embedded_user;   /* runs the embedded cluster when we are root */
 	int statement_timeout; /* seconds */
+	/* indicators */
+	int min_cases;               /* fewer cases in the denominator: grey */
+	struct status_bands bands;   /* composite score bands */
+	struct status_threshold thresholds[CATALOG_COUNT]; /* defaults */
 	/* region */
 	char *timezone;
 	struct conf_code *areas;

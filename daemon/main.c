@@ -40,7 +40,9 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  run [SOURCE...]   fetch and load each (or the named) source once\n"
-	    "  status            last runs, data loaded and its age\n"
+	    "  status [--area CODE [--org ORG]]\n"
+	    "                    the status board and the sources' freshness, or\n"
+	    "                    one area's indicators over the last 12 periods\n"
 	    "  migrate           apply database migrations\n"
 	    "  check-config      validate the configuration and exit\n"
 	    "  version           print the version\n"
@@ -108,7 +110,7 @@ cmd_run(const struct conf *c, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (open_db(c, true, &db) < 0)
 		return EXIT_DATABASE;
-	if (run_sync_codes(db, c, err, sizeof(err)) < 0) {
+	if (run_sync_config(db, c, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "cannot store areas and organisations: %s", err);
 		db_close(db);
 		return EXIT_DATABASE;
@@ -165,7 +167,7 @@ cmd_status(const struct conf *c, int argc, char **argv)
 		return EXIT_DATABASE;
 	rc = board_print(db, c, stdout, argc, argv);
 	db_close(db);
-	return rc < 0 ? EXIT_DATABASE : EXIT_OK;
+	return rc == -EINVAL ? EXIT_USAGE : rc < 0 ? EXIT_DATABASE : EXIT_OK;
 }
 
 static int

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "daemon/assess.h"
 #include "daemon/copy.h"
 #include "daemon/run.h"
 #include "extractors/codemap.h"
@@ -16,6 +17,7 @@
 #include "extractors/decode.h"
 #include "extractors/fetch.h"
 #include "extractors/mapping.h"
+#include "transforms/catalog.h"
 
 /* Rejects kept for the operator when a whole extract is refused. */
 #define RUN_KEEP_REJECTS 20
@@ -409,20 +411,33 @@ audit_finish(struct db *db, const struct pipeline *p,
 }
 
 int
-run_sync_codes(struct db *db, const struct conf *c, char *err, size_t errlen)
+run_sync_config(struct db *db, const struct conf *c, char *err, size_t errlen)
 {
-	char days[16];
+	char num[32], green[32], red[32];
 	int rc = db_exec(db, "BEGIN", err, errlen);
 
 	for (size_t i = 0; i < c->nareas && rc == 0; i++) {
-		const char *params[3] = { c->areas[i].code, c->areas[i].name,
-			days };
+		const char *params[3] = { c->areas[i].code, c->areas[i].name, num };
 
-		snprintf(days, sizeof(days), "%d", c->areas[i].guarantee_days);
+		snprintf(num, sizeof(num), "%d", c->areas[i].guarantee_days);
 		rc = db_query(db, "INSERT INTO fragwatch.areas (code, name, "
 		    "guarantee_days) VALUES ($1, $2, $3) ON CONFLICT (code) DO "
 		    "UPDATE SET name = EXCLUDED.name, guarantee_days = "
 		    "EXCLUDED.guarantee_days", 3, params, NULL, err, errlen);
+		for (int k = 0; k < CATALOG_COUNT && rc == 0; k++) {
+			const char *tp[4] = { c->areas[i].code, catalog[k].code,
+				green, red };
+
+			status_bound_format(&c->areas[i].thresholds[k].green, green,
+			    sizeof(green));
+			status_bound_format(&c->areas[i].thresholds[k].red, red,
+			    sizeof(red));
+			rc = db_query(db, "INSERT INTO fragwatch.indicator_thresholds"
+			    " (area, code, green, red) VALUES ($1, $2, $3, $4) ON "
+			    "CONFLICT (area, code) DO UPDATE SET green = "
+			    "EXCLUDED.green, red = EXCLUDED.red", 4, tp, NULL, err,
+			    errlen);
+		}
 	}
 	for (size_t i = 0; i < c->norgs && rc == 0; i++) {
 		const char *params[2] = { c->orgs[i].code, c->orgs[i].name };
@@ -430,6 +445,29 @@ run_sync_codes(struct db *db, const struct conf *c, char *err, size_t errlen)
 		rc = db_query(db, "INSERT INTO fragwatch.organisations (code, "
 		    "name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET "
 		    "name = EXCLUDED.name", 2, params, NULL, err, errlen);
+	}
+	for (int k = 0; k < CATALOG_COUNT && rc == 0; k++) {
+		const char *params[5] = { catalog[k].code, catalog[k].name,
+			catalog[k].kind, catalog[k].higher_is_worse ? "t" : "f", num };
+
+		snprintf(num, sizeof(num), "%d", catalog[k].weight);
+		rc = db_query(db, "INSERT INTO fragwatch.indicators (code, name, "
+		    "kind, higher_is_worse, weight) VALUES ($1, $2, $3, $4, $5) "
+		    "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = "
+		    "EXCLUDED.kind, higher_is_worse = EXCLUDED.higher_is_worse, "
+		    "weight = EXCLUDED.weight", 5, params, NULL, err, errlen);
+	}
+	for (size_t i = 0; i < c->nsources && rc == 0; i++) {
+		const struct conf_source *src = &c->sources[i];
+		const char *params[4] = { src->name, src->kind->name, src->url,
+			num };
+
+		snprintf(num, sizeof(num), "%d", src->max_age_days);
+		rc = db_query(db, "INSERT INTO fragwatch.sources (name, kind, url, "
+		    "max_age_days) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO "
+		    "UPDATE SET kind = EXCLUDED.kind, url = EXCLUDED.url, "
+		    "max_age_days = EXCLUDED.max_age_days", 4, params, NULL, err,
+		    errlen);
 	}
 	if (rc == 0)
 		return db_exec(db, "COMMIT", err, errlen);
@@ -702,6 +740,11 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	if ((rc = upsert(db, src, out->run_id, &out->rows_loaded, err,
 	    sizeof(err))) < 0) {
 		outcome(out, RUN_FAILED, "%s", err);
+		goto finish;
+	}
+	if (out->rows_loaded > 0 && (rc = assess_run(db, c, out->run_id,
+	    p.period_min, assess_today(c), err, sizeof(err))) < 0) {
+		outcome(out, RUN_FAILED, "cannot compute indicators: %s", err);
 		goto finish;
 	}
 	out->status = RUN_LOADED;

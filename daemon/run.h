@@ -28,9 +28,10 @@ struct run_outcome {
 	char error[512];        /* why, for refused, failed, interrupted */
 };
 
-/* Writes the configured areas and organisations into their tables, so
- * that facts can reference them. Returns 0 or -errno with err. */
-int run_sync_codes(struct db *db, const struct conf *c, char *err,
+/* Writes the configured areas, organisations, sources, indicator
+ * catalogue and thresholds into their tables, so that facts can reference
+ * them and views can show them. Returns 0 or -errno with err. */
+int run_sync_config(struct db *db, const struct conf *c, char *err,
     size_t errlen);
 
 /* Runs src once. The outcome, including every failure, is in *out and in
