@@ -229,15 +229,8 @@ walk_row(struct walk *w, PGresult *r, int row)
 	if ((ci = catalog_find(PQgetvalue(r, row, 2))) < 0 ||
 	    value_grain_from_name(PQgetvalue(r, row, 4), &grain) < 0)
 		return;
-	/* The first day after the period: age counts from the period's end. */
-	end = period;
-	switch (grain) {
-	case VALUE_GRAIN_DAY: end = period + 1; break;
-	case VALUE_GRAIN_WEEK: end = period + 7; break;
-	case VALUE_GRAIN_MONTH: end = value_period_start(period + 31, grain); break;
-	case VALUE_GRAIN_QUARTER: end = value_period_start(period + 92, grain); break;
-	case VALUE_GRAIN_YEAR: end = value_period_start(period + 366, grain); break;
-	}
+	/* Age counts from the end of the value's period. */
+	end = value_period_next(period, grain);
 	w->latest[ci].have = true;
 	w->latest[ci].end = end;
 	status_light_from_name(PQgetvalue(r, row, 5), &w->latest[ci].light);

@@ -121,9 +121,11 @@ print_sources(struct db *db, const struct conf *c, FILE *f, int32_t today)
 		rc = query(db, "SELECT status, to_char(finished_at, 'YYYY-MM-DD "
 		    "HH24:MI:SS'), rows_loaded, rows_rejected, (SELECT "
 		    "max(period_to) FROM fragwatch.runs l WHERE l.source = r.source "
-		    "AND l.status = 'loaded'), $2::date - (SELECT max(period_to) FROM "
-		    "fragwatch.runs l WHERE l.source = r.source AND l.status = "
-		    "'loaded'), error FROM fragwatch.runs r WHERE source = $1 ORDER "
+		    "AND l.status IN ('ok', 'ok_with_rejects', 'stale')), greatest(0, "
+		    "$2::date - (SELECT max(data_end) FROM fragwatch.runs l WHERE "
+		    "l.source = r.source AND l.status IN ('ok', 'ok_with_rejects', "
+		    "'stale'))), "
+		    "error FROM fragwatch.runs r WHERE source = $1 ORDER "
 		    "BY id DESC LIMIT 1", 2, params, &r);
 		if (rc < 0)
 			return rc;

@@ -480,6 +480,138 @@ load_format(struct loader *ld, struct conf_source *src,
 	}
 }
 
+/* One condition: ["column", "value", "value", ...]. */
+static int
+load_cond(struct loader *ld, const config_setting_t *s, const char *what,
+    struct mapping_cond *out)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	if (get_string_list(ld, s, what, &v, &n) < 0)
+		return -1;
+	if (n < 2) {
+		add_error(ld, s, "%s must be [\"column\", \"value\", ...]", what);
+		free_strings(v, n);
+		return -1;
+	}
+	out->column = v[0];
+	out->values = v + 1;
+	out->nvalues = n - 1;
+	return 0;
+}
+
+static void
+free_cond(struct mapping_cond *c)
+{
+	if (c == NULL || c->column == NULL)
+		return;
+	/* values points into the array that column heads. */
+	free_strings(c->values - 1, c->nvalues + 1);
+}
+
+static void
+load_conds(struct loader *ld, const config_setting_t *s, const char *what,
+    struct mapping_cond **out, size_t *n)
+{
+	int len;
+
+	if (!config_setting_is_list(s)) {
+		add_error(ld, s, "'%s' must be a list ( [\"column\", \"value\", "
+		    "...], ... )", what);
+		return;
+	}
+	len = config_setting_length(s);
+	if ((*out = calloc((size_t)len + 1, sizeof(**out))) == NULL)
+		return;
+	for (int i = 0; i < len; i++)
+		if (load_cond(ld, config_setting_get_elem(s, i), what,
+		    &(*out)[*n]) == 0)
+			(*n)++;
+}
+
+/* An expression, reported at the setting's line when it does not compile. */
+static struct expr *
+compile_expr(struct loader *ld, const config_setting_t *s, const char *text)
+{
+	char err[256];
+	struct expr *e = expr_compile(text, err, sizeof(err));
+
+	if (e == NULL)
+		add_error(ld, s, "bad expression: %s", err);
+	return e;
+}
+
+/* A field as a group: { column = "x"; } or { columns = [...]; } or
+ * { sum = [...]; } or { expr = "..."; }, optionally with when = [...]. */
+static void
+load_column_group(struct loader *ld, struct conf_source *src, size_t f,
+    const config_setting_t *g)
+{
+	static const char *const keys[] = { "column", "columns", "sum", "expr",
+		"when" };
+	struct mapping_column *col = &src->fields[f];
+	const config_setting_t *s;
+	const char *name = src->kind->fields[f].name;
+	int ways = 0;
+
+	check_keys(ld, g, "a column", keys, NELEM(keys));
+	if ((s = config_setting_get_member(g, "column")) != NULL) {
+		ways++;
+		get_string_list(ld, s, "column", &col->columns, &col->ncolumns);
+	}
+	if ((s = config_setting_get_member(g, "columns")) != NULL) {
+		ways++;
+		get_string_list(ld, s, "columns", &col->columns, &col->ncolumns);
+	}
+	if ((s = config_setting_get_member(g, "sum")) != NULL) {
+		char **v = NULL, *text = NULL;
+		size_t n = 0, len = 0;
+
+		ways++;
+		if (get_string_list(ld, s, "sum", &v, &n) == 0 && n > 0) {
+			for (size_t i = 0; i < n; i++)
+				len += strlen(v[i]) + 5;
+			/* sum = ["a", "b"] is the expression "[a] + [b]". */
+			if ((text = calloc(len + 1, 1)) != NULL) {
+				size_t at = 0;
+
+				for (size_t i = 0; i < n; i++) {
+					if (strchr(v[i], ']') != NULL)
+						add_error(ld, s, "column '%s' in 'sum' "
+						    "cannot contain ']'", v[i]);
+					at += (size_t)snprintf(text + at, len + 1 - at,
+					    "%s[%s]", i ? " + " : "", v[i]);
+				}
+				col->expr = compile_expr(ld, s, text);
+			}
+		} else if (n == 0)
+			add_error(ld, s, "'sum' needs at least one column");
+		free(text);
+		free_strings(v, n);
+	}
+	if ((s = config_setting_get_member(g, "expr")) != NULL) {
+		ways++;
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			add_error(ld, s, "'expr' must be a string");
+		else
+			col->expr = compile_expr(ld, s, config_setting_get_string(s));
+	}
+	if (ways != 1)
+		add_error(ld, g, "field '%s' needs exactly one of column, "
+		    "columns, sum, expr", name);
+	if (col->expr != NULL && (src->kind->fields[f].type == KIND_PERIOD ||
+	    src->kind->fields[f].type == KIND_CODE))
+		add_error(ld, g, "field '%s' cannot be computed: map it to "
+		    "columns", name);
+	if ((s = config_setting_get_member(g, "when")) != NULL &&
+	    (col->when = calloc(1, sizeof(*col->when))) != NULL &&
+	    load_cond(ld, s, "when", col->when) < 0) {
+		free(col->when);
+		col->when = NULL;
+	}
+}
+
 static void
 load_columns(struct loader *ld, struct conf_source *src,
     const config_setting_t *g, bool constants)
@@ -498,7 +630,8 @@ load_columns(struct loader *ld, struct conf_source *src,
 			continue;
 		}
 		col = &src->fields[fi];
-		if (col->ncolumns > 0 || col->constant != NULL) {
+		if (col->ncolumns > 0 || col->constant != NULL ||
+		    col->expr != NULL) {
 			add_error(ld, s, "field '%s' is mapped twice", name);
 			continue;
 		}
@@ -508,10 +641,128 @@ load_columns(struct loader *ld, struct conf_source *src,
 				    name);
 			else
 				col->constant = strdup(config_setting_get_string(s));
-		} else
+		} else if (config_setting_is_group(s))
+			load_column_group(ld, src, (size_t)fi, s);
+		else
 			get_string_list(ld, s, name, &col->columns,
 			    &col->ncolumns);
 	}
+}
+
+/* codes = { area = ( ["text", "CODE"], ... ); org = ( ... ); }: each code
+ * must be configured, or "-" to skip such rows. */
+static void
+load_code_table(struct loader *ld, const struct conf *c,
+    const config_setting_t *list, bool area, char ***out, size_t *npairs)
+{
+	const struct conf_code *codes = area ? c->areas : c->orgs;
+	size_t ncodes = area ? c->nareas : c->norgs;
+	int len;
+
+	if (!config_setting_is_list(list)) {
+		add_error(ld, list, "a code table must be a list ( [\"text\", "
+		    "\"CODE\"], ... )");
+		return;
+	}
+	len = config_setting_length(list);
+	if ((*out = calloc(2 * (size_t)len + 1, sizeof(**out))) == NULL)
+		return;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		char **v = NULL;
+		size_t n = 0, k;
+
+		if (get_string_list(ld, e, "a code pair", &v, &n) < 0)
+			continue;
+		if (n != 2) {
+			add_error(ld, e, "a code pair must be [\"text\", \"CODE\"]");
+			free_strings(v, n);
+			continue;
+		}
+		for (k = 0; k < ncodes; k++)
+			if (strcmp(codes[k].code, v[1]) == 0)
+				break;
+		if (k == ncodes && strcmp(v[1], "-") != 0)
+			add_error(ld, e, "'%s' translates to '%s', which is not a "
+			    "configured %s code (or \"-\" to skip)", v[0], v[1],
+			    area ? "area" : "organisation");
+		(*out)[2 * *npairs] = v[0];
+		(*out)[2 * *npairs + 1] = v[1];
+		(*npairs)++;
+		free(v);
+	}
+}
+
+static void
+load_unpivot(struct loader *ld, struct conf_source *src,
+    const config_setting_t *g)
+{
+	static const char *const keys[] = { "columns", "labels", "value" };
+	struct mapping_unpivot *u;
+	const config_setting_t *s;
+	size_t nlabels = 0;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'unpivot' must be a group { ... }");
+		return;
+	}
+	if ((u = src->unpivot = calloc(1, sizeof(*u))) == NULL)
+		return;
+	check_keys(ld, g, "unpivot", keys, NELEM(keys));
+	if ((s = config_setting_get_member(g, "columns")) != NULL)
+		get_string_list(ld, s, "columns", &u->columns, &u->n);
+	if ((s = config_setting_get_member(g, "labels")) != NULL)
+		get_string_list(ld, s, "labels", &u->labels, &nlabels);
+	if (get_string(ld, g, "value", &u->value) == 0 || u->n == 0 ||
+	    nlabels != u->n)
+		add_error(ld, g, "'unpivot' needs 'columns', as many 'labels', "
+		    "and 'value' (the name its cells go by)");
+	else if (strcmp(u->value, "label") == 0)
+		add_error(ld, g, "the unpivot's value cannot be called 'label'");
+	if (nlabels != u->n) {
+		free_strings(u->labels, nlabels);
+		u->labels = calloc(u->n + 1, sizeof(char *));
+	}
+}
+
+static enum conf_severity
+get_severity(struct loader *ld, const config_setting_t *g, const char *key,
+    enum conf_severity def)
+{
+	char *text = NULL;
+	enum conf_severity sev = def;
+
+	if (get_string(ld, g, key, &text) > 0) {
+		if (strcmp(text, "warn") == 0)
+			sev = CONF_WARN;
+		else if (strcmp(text, "refuse") == 0)
+			sev = CONF_REFUSE;
+		else
+			add_error(ld, config_setting_get_member(g, key), "'%s' must "
+			    "be \"warn\" or \"refuse\"", key);
+	}
+	free(text);
+	return sev;
+}
+
+static void
+load_checks(struct loader *ld, struct conf_source *src,
+    const config_setting_t *g)
+{
+	static const char *const keys[] = { "duplicate_keys", "negative_counts",
+		"share_range", "row_count_change", "row_count_severity" };
+	struct conf_checks *ck = &src->checks;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'checks' must be a group { ... }");
+		return;
+	}
+	check_keys(ld, g, "checks", keys, NELEM(keys));
+	ck->duplicate_keys = get_severity(ld, g, "duplicate_keys", CONF_WARN);
+	ck->negative_counts = get_severity(ld, g, "negative_counts", CONF_WARN);
+	ck->share_range = get_severity(ld, g, "share_range", CONF_WARN);
+	get_double(ld, g, "row_count_change", 0.0, 1000.0, &ck->row_count_change);
+	ck->row_count = get_severity(ld, g, "row_count_severity", CONF_WARN);
 }
 
 static void
@@ -521,8 +772,9 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 	static const char *const keys[] = { "name", "kind", "grain", "url",
 		"period", "max_age_days", "max_reject_share", "max_body_bytes",
 		"max_record_bytes", "max_columns", "connect_timeout", "timeout",
-		"format", "columns", "constants" };
-	char *kind = NULL, *grain = NULL, *period = NULL;
+		"format", "columns", "constants", "filters", "codes", "combine",
+		"unpivot", "checks" };
+	char *kind = NULL, *grain = NULL, *period = NULL, *combine = NULL;
 	const config_setting_t *s;
 	long long v;
 
@@ -606,11 +858,54 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		else
 			add_error(ld, s, "'constants' must be a group { ... }");
 	}
+	if ((s = config_setting_get_member(g, "filters")) != NULL) {
+		static const char *const fkeys[] = { "keep", "skip" };
+		const config_setting_t *l;
+
+		if (!config_setting_is_group(s))
+			add_error(ld, s, "'filters' must be a group { keep = (...); "
+			    "skip = (...); }");
+		else {
+			check_keys(ld, s, "filters", fkeys, NELEM(fkeys));
+			if ((l = config_setting_get_member(s, "keep")) != NULL)
+				load_conds(ld, l, "keep", &src->keep, &src->nkeep);
+			if ((l = config_setting_get_member(s, "skip")) != NULL)
+				load_conds(ld, l, "skip", &src->skip, &src->nskip);
+		}
+	}
+	if ((s = config_setting_get_member(g, "codes")) != NULL) {
+		static const char *const ckeys[] = { "area", "org" };
+		const config_setting_t *l;
+
+		if (!config_setting_is_group(s))
+			add_error(ld, s, "'codes' must be a group { area = (...); "
+			    "org = (...); }");
+		else {
+			check_keys(ld, s, "codes", ckeys, NELEM(ckeys));
+			if ((l = config_setting_get_member(s, "area")) != NULL)
+				load_code_table(ld, c, l, true, &src->area_codes,
+				    &src->narea_codes);
+			if ((l = config_setting_get_member(s, "org")) != NULL)
+				load_code_table(ld, c, l, false, &src->org_codes,
+				    &src->norg_codes);
+		}
+	}
+	if (get_string(ld, g, "combine", &combine) > 0) {
+		if (strcmp(combine, "sum") == 0)
+			src->combine = true;
+		else if (strcmp(combine, "none") != 0)
+			add_error(ld, config_setting_get_member(g, "combine"),
+			    "'combine' must be \"sum\" or \"none\"");
+	}
+	if ((s = config_setting_get_member(g, "unpivot")) != NULL)
+		load_unpivot(ld, src, s);
+	if ((s = config_setting_get_member(g, "checks")) != NULL)
+		load_checks(ld, src, s);
 	for (size_t i = 0; i < src->kind->nfields; i++) {
 		const struct kind_field *f = &src->kind->fields[i];
 
 		if (f->required && src->fields[i].ncolumns == 0 &&
-		    src->fields[i].constant == NULL)
+		    src->fields[i].constant == NULL && src->fields[i].expr == NULL)
 			add_error(ld, g, "source '%s': required field '%s' of "
 			    "kind '%s' is not mapped", src->name ? src->name : "?",
 			    f->name, src->kind->name);
@@ -627,6 +922,7 @@ out:
 	free(kind);
 	free(grain);
 	free(period);
+	free(combine);
 }
 
 static void
@@ -788,11 +1084,29 @@ conf_free(struct conf *c)
 
 		if (src->fields != NULL)
 			for (size_t j = 0; j < src->kind->nfields; j++) {
-				free_strings(src->fields[j].columns,
-				    src->fields[j].ncolumns);
-				free(src->fields[j].constant);
+				struct mapping_column *col = &src->fields[j];
+
+				free_strings(col->columns, col->ncolumns);
+				free(col->constant);
+				expr_free(col->expr);
+				free_cond(col->when);
+				free(col->when);
 			}
 		free(src->fields);
+		for (size_t j = 0; j < src->nkeep; j++)
+			free_cond(&src->keep[j]);
+		for (size_t j = 0; j < src->nskip; j++)
+			free_cond(&src->skip[j]);
+		free(src->keep);
+		free(src->skip);
+		free_strings(src->area_codes, 2 * src->narea_codes);
+		free_strings(src->org_codes, 2 * src->norg_codes);
+		if (src->unpivot != NULL) {
+			free_strings(src->unpivot->columns, src->unpivot->n);
+			free_strings(src->unpivot->labels, src->unpivot->n);
+			free(src->unpivot->value);
+			free(src->unpivot);
+		}
 		free(src->name);
 		free(src->url);
 		free(src->format.encoding);

@@ -23,6 +23,20 @@ struct conf_code {
 	struct status_threshold thresholds[CATALOG_COUNT];
 };
 
+enum conf_severity {
+	CONF_WARN,   /* the row is rejected (or the run noted) and the run goes on */
+	CONF_REFUSE, /* the whole extract is refused */
+};
+
+/* Data-quality checks of one source, each with its severity. */
+struct conf_checks {
+	enum conf_severity duplicate_keys;  /* a key repeated in one extract */
+	enum conf_severity negative_counts;
+	enum conf_severity share_range;     /* shares outside 0..1 */
+	double row_count_change;            /* vs the last load; 0: off */
+	enum conf_severity row_count;
+};
+
 struct conf_source {
 	char *name;
 	const struct kind *kind;
@@ -36,8 +50,15 @@ struct conf_source {
 	int connect_timeout;       /* seconds */
 	int timeout;               /* seconds, whole transfer */
 	struct mapping_format format;
-	struct mapping_column *fields; /* [kind->nfields]; ncolumns == 0 and
-	                               constant == NULL: not in this file */
+	struct mapping_column *fields; /* [kind->nfields]; nothing set: not
+	                               in this file */
+	struct mapping_cond *keep, *skip; /* row filters */
+	size_t nkeep, nskip;
+	char **area_codes, **org_codes;   /* translation pairs: text, code, ... */
+	size_t narea_codes, norg_codes;   /* pairs */
+	struct mapping_unpivot *unpivot;  /* or NULL */
+	bool combine;                     /* sum rows of one key */
+	struct conf_checks checks;
 	int line;                  /* where it is defined, for messages */
 };
 

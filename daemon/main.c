@@ -125,13 +125,17 @@ cmd_run(const struct conf *c, int argc, char **argv)
 		if (!wanted)
 			continue;
 		run_source(db, c, src, &stop_requested, &o);
-		printf("%-12s %-11s %8llu rows loaded %6llu rejected %7.2f s"
-		    "  run %lld%s%s\n", src->name, run_status_name(o.status),
-		    (unsigned long long)o.rows_loaded,
-		    (unsigned long long)o.rows_rejected, o.seconds,
-		    (long long)o.run_id, o.error[0] ? ": " : "", o.error);
+		printf("%-12s %-15s %8llu loaded %6llu rejected %6llu skipped "
+		    "%7.2f s  run %lld%s%s%s%s\n", src->name,
+		    run_status_name(o.status), (unsigned long long)o.rows_loaded,
+		    (unsigned long long)o.rows_rejected,
+		    (unsigned long long)o.rows_skipped, o.seconds,
+		    (long long)o.run_id, o.error[0] ? ": " : "", o.error,
+		    o.warnings[0] ? "; warning: " : "", o.warnings);
 		fflush(stdout);
-		if (o.status != RUN_LOADED && o.status != RUN_UNCHANGED)
+		/* Stale data loaded still needs someone's attention. */
+		if (o.status != RUN_OK && o.status != RUN_OK_WITH_REJECTS &&
+		    o.status != RUN_UNCHANGED)
 			status = EXIT_RUN_FAILED;
 		if (db_lost(db)) {
 			log_msg(LOG_ERR, "lost the database connection; stopping");

@@ -1,6 +1,7 @@
 /* run.c - one run of one source: fetch → decode → CSV → map → COPY to staging → upsert, in one transaction. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@
 struct pipeline {
 	const struct conf *c;
 	const struct conf_source *src;
-	struct codemap *areas, *orgs;
+	struct codemap *areas, *orgs;          /* the region's codes, aliases */
+	struct codemap *area_table, *org_table; /* the source's translations */
 	struct mapping_spec spec;
 	struct mapping *map;
 	struct decode *dec;
@@ -35,9 +37,11 @@ struct pipeline {
 	EVP_MD_CTX *sha;
 	bool sniffed;         /* the first bytes were checked for non-CSV */
 	bool header_seen;
-	uint64_t rows_read;
+	uint64_t rows_read;     /* data rows, skipped ones included */
 	uint64_t rows_rejected;
+	uint64_t rows_skipped;  /* left out on purpose by a filter or code */
 	int32_t period_min, period_max;
+	bool have_period;     /* period_min/max hold a loaded row's period */
 	int error;            /* refusal or failure found while streaming */
 	bool refuse;          /* error is the extract's fault, not ours */
 	char err[512];
@@ -47,10 +51,16 @@ struct pipeline {
 const char *
 run_status_name(enum run_status s)
 {
-	static const char *const names[] = { "loaded", "unchanged", "refused",
-		"failed", "interrupted", "busy" };
+	static const char *const names[] = { "ok", "ok_with_rejects", "stale",
+		"unchanged", "refused", "failed", "interrupted", "busy" };
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+bool
+run_status_loaded(enum run_status s)
+{
+	return s == RUN_OK || s == RUN_OK_WITH_REJECTS || s == RUN_STALE;
 }
 
 static int
@@ -113,10 +123,11 @@ stage_row(struct pipeline *p, const struct csvsrc_record *rec,
 		else
 			copy_double(&p->copy, row->values[f]);
 	}
-	if (p->rows_read - p->rows_rejected == 1 || row->period < p->period_min)
+	if (!p->have_period || row->period < p->period_min)
 		p->period_min = row->period;
-	if (p->rows_read - p->rows_rejected == 1 || row->period > p->period_max)
+	if (!p->have_period || row->period > p->period_max)
 		p->period_max = row->period;
+	p->have_period = true;
 }
 
 static int
@@ -136,13 +147,33 @@ on_record(void *ctx, const struct csvsrc_record *rec)
 			return pipe_fail(p, rc, true, "%s", err);
 		return 0;
 	}
-	p->rows_read++;
-	if (mapping_row(p->map, rec, &row, &rej) != 0)
-		stage_reject(p, rec, rej.column, rej.reason);
-	else
-		stage_row(p, rec, &row);
-	if (copy_row(&p->copy) < 0)
-		return pipe_fail(p, p->copy.error, false, "%s", p->copy.err);
+	/* A wide file's record is several rows, one per period column. */
+	for (size_t v = 0; v < mapping_variants(p->map); v++) {
+		p->rows_read++;
+		switch (mapping_row(p->map, rec, v, &row, &rej)) {
+		case MAPPING_SKIP:
+			p->rows_skipped++;
+			continue;
+		case MAPPING_REJECT:
+			if ((rej.check == MAPPING_CHECK_NEGATIVE &&
+			    p->src->checks.negative_counts == CONF_REFUSE) ||
+			    (rej.check == MAPPING_CHECK_SHARE &&
+			    p->src->checks.share_range == CONF_REFUSE))
+				return pipe_fail(p, -EBADMSG, true, "line %llu: %s "
+				    "(checks.%s = \"refuse\")",
+				    (unsigned long long)rec->line, rej.reason,
+				    rej.check == MAPPING_CHECK_SHARE ?
+				    "share_range" : "negative_counts");
+			stage_reject(p, rec, rej.column, rej.reason);
+			break;
+		case MAPPING_OK:
+			stage_row(p, rec, &row);
+			break;
+		}
+		if (copy_row(&p->copy) < 0)
+			return pipe_fail(p, p->copy.error, false, "%s",
+			    p->copy.err);
+	}
 	return 0;
 }
 
@@ -205,6 +236,25 @@ on_body(void *ctx, const char *buf, size_t len)
 	return rc < 0 ? p->error : 0;
 }
 
+/* A source's translation table (pairs text, code) as a codemap to
+ * indices of codes, "-" to MAPPING_CODE_SKIP. conf checked the codes. */
+static struct codemap *
+code_table(char **pairs, size_t npairs, const struct conf_code *codes,
+    size_t ncodes)
+{
+	struct codemap *m = codemap_new();
+
+	for (size_t i = 0; m != NULL && i < npairs; i++) {
+		int idx = MAPPING_CODE_SKIP;
+
+		for (size_t k = 0; k < ncodes; k++)
+			if (strcmp(codes[k].code, pairs[2 * i + 1]) == 0)
+				idx = (int)k;
+		codemap_add(m, pairs[2 * i], idx);
+	}
+	return m;
+}
+
 static int
 pipeline_init(struct pipeline *p, const struct conf *c,
     const struct conf_source *src)
@@ -229,12 +279,25 @@ pipeline_init(struct pipeline *p, const struct conf *c,
 		for (size_t j = 0; j < c->orgs[i].naliases; j++)
 			codemap_add(p->orgs, c->orgs[i].aliases[j], (int)i);
 	}
+	if ((p->area_table = code_table(src->area_codes, src->narea_codes,
+	    c->areas, c->nareas)) == NULL ||
+	    (p->org_table = code_table(src->org_codes, src->norg_codes,
+	    c->orgs, c->norgs)) == NULL)
+		return -ENOMEM;
 	p->spec.kind = src->kind;
 	p->spec.period = src->period;
 	p->spec.format = &src->format;
 	p->spec.fields = src->fields;
 	p->spec.areas = p->areas;
 	p->spec.orgs = p->orgs;
+	p->spec.area_table = p->area_table;
+	p->spec.org_table = p->org_table;
+	p->spec.keep = src->keep;
+	p->spec.nkeep = src->nkeep;
+	p->spec.skip = src->skip;
+	p->spec.nskip = src->nskip;
+	p->spec.unpivot = src->unpivot;
+	p->spec.combine = src->combine;
 	if ((p->map = mapping_new(&p->spec)) == NULL ||
 	    (p->dec = decode_new(src->format.encoding)) == NULL ||
 	    (p->csv = csvsrc_new(src->format.delimiter, src->format.quote,
@@ -253,6 +316,8 @@ pipeline_free(struct pipeline *p)
 	csvsrc_free(p->csv);
 	codemap_free(p->areas);
 	codemap_free(p->orgs);
+	codemap_free(p->area_table);
+	codemap_free(p->org_table);
 	EVP_MD_CTX_free(p->sha);
 	free(p->copy.buf);
 }
@@ -282,8 +347,8 @@ create_stage(struct db *db, const struct kind *k, char *err, size_t errlen)
 /* Duplicates of a (period, area, org) key within one extract: the first
  * row counts, later ones are rejects that say which line they repeat. */
 static int
-move_rejects(struct db *db, int64_t run_id, uint64_t *dups, char *err,
-    size_t errlen)
+move_rejects(struct db *db, int64_t run_id, bool find_dups, uint64_t *dups,
+    char *err, size_t errlen)
 {
 	char id[32];
 	const char *params[1] = { id };
@@ -295,7 +360,7 @@ move_rejects(struct db *db, int64_t run_id, uint64_t *dups, char *err,
 	    "column_name, reason, raw) SELECT $1, line, reject_column, "
 	    "reject_reason, raw FROM stage WHERE reject_reason IS NOT NULL",
 	    1, params, NULL, err, errlen);
-	if (rc < 0)
+	if (rc < 0 || !find_dups)
 		return rc;
 	rc = db_query(db, "INSERT INTO fragwatch.rejects (run_id, line, "
 	    "column_name, reason, raw) SELECT $1, line, NULL, 'duplicate of "
@@ -307,6 +372,50 @@ move_rejects(struct db *db, int64_t run_id, uint64_t *dups, char *err,
 	    1, params, &r, err, errlen);
 	if (rc == 0)
 		*dups = strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+/* Combined sources (long format): the rows of one key are summed, then
+ * a key without a required measure, or with more waiting over the limit
+ * than in total, is a reject. The result replaces the staged rows. */
+static int
+combine_rows(struct db *db, const struct kind *k, int64_t run_id,
+    uint64_t *rejected, char *err, size_t errlen)
+{
+	char sums[2048], checks[2048], sql[6144], id[32];
+	const char *params[1] = { id };
+	size_t ns = 0, nc = 0;
+	PGresult *r = NULL;
+	int rc;
+
+	for (size_t f = KIND_FIELD_ORG + 1; f < k->nfields; f++) {
+		ns += (size_t)snprintf(sums + ns, sizeof(sums) - ns, ", sum(%s)%s "
+		    "AS %s", k->fields[f].name, k->fields[f].type == KIND_COUNT ?
+		    "::bigint" : "", k->fields[f].name);
+		if (k->fields[f].required)
+			nc += (size_t)snprintf(checks + nc, sizeof(checks) - nc,
+			    "WHEN %s IS NULL THEN 'no row gave required field "
+			    "%s' ", k->fields[f].name, k->fields[f].name);
+	}
+	if (kind_field_index(k, "waiting_over_target") >= 0)
+		nc += (size_t)snprintf(checks + nc, sizeof(checks) - nc, "WHEN "
+		    "waiting_over_target > waiting_total THEN "
+		    "'waiting_over_target ' || waiting_over_target || ' is "
+		    "larger than waiting_total ' || waiting_total ");
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE combined ON COMMIT DROP "
+	    "AS SELECT period, area, org, min(line) AS line%s, NULL::text AS "
+	    "reason FROM stage WHERE reject_reason IS NULL GROUP BY period, "
+	    "area, org; UPDATE combined SET reason = CASE %s END", sums, checks);
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	if ((rc = db_exec(db, sql, err, errlen)) < 0)
+		return rc;
+	rc = db_query(db, "INSERT INTO fragwatch.rejects (run_id, line, "
+	    "column_name, reason, raw) SELECT $1, line, NULL, 'after combining "
+	    "the rows of the key: ' || reason, concat_ws(' ', period, area, org) "
+	    "FROM combined WHERE reason IS NOT NULL", 1, params, &r, err, errlen);
+	if (rc == 0)
+		*rejected = strtoull(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	return rc;
 }
@@ -328,14 +437,16 @@ upsert(struct db *db, const struct conf_source *src, int64_t run_id,
 		ns += (size_t)snprintf(sets + ns, sizeof(sets) - ns,
 		    "%s = EXCLUDED.%s, ", k->fields[f].name, k->fields[f].name);
 	}
+	/* From the combined keys, or the first row of each key. */
 	snprintf(sql, sizeof(sql), "INSERT INTO fragwatch.%s (period, area, "
-	    "org, grain%s, source, run_id, line) SELECT DISTINCT ON (period, "
-	    "area, org) period, area, org, $1%s, $2, $3, line FROM stage "
-	    "WHERE reject_reason IS NULL ORDER BY period, area, org, line "
+	    "org, grain%s, source, run_id, line) SELECT %s period, area, org, "
+	    "$1%s, $2, $3, line FROM %s ORDER BY period, area, org, line "
 	    "ON CONFLICT (period, area, org) DO UPDATE SET grain = "
 	    "EXCLUDED.grain, %ssource = EXCLUDED.source, run_id = "
-	    "EXCLUDED.run_id, line = EXCLUDED.line", k->table, cols, cols,
-	    sets);
+	    "EXCLUDED.run_id, line = EXCLUDED.line", k->table, cols,
+	    src->combine ? "" : "DISTINCT ON (period, area, org)", cols,
+	    src->combine ? "combined WHERE reason IS NULL" :
+	    "stage WHERE reject_reason IS NULL", sets);
 	snprintf(id, sizeof(id), "%" PRId64, run_id);
 	rc = db_query(db, sql, 3, params, &r, err, errlen);
 	if (rc == 0)
@@ -375,9 +486,9 @@ audit_finish(struct db *db, const struct pipeline *p,
     const char *sha, char *err, size_t errlen)
 {
 	char id[32], status_code[16], bytes[32], rread[32], rloaded[32],
-	    rrej[32], pmin[16], pmax[16];
-	const char *params[13];
-	bool periods = p != NULL && p->rows_read > p->rows_rejected;
+	    rrej[32], rskip[32], pmin[16], pmax[16], dend[16];
+	const char *params[16];
+	bool periods = p != NULL && p->have_period;
 
 	snprintf(id, sizeof(id), "%" PRId64, out->run_id);
 	snprintf(status_code, sizeof(status_code), "%ld", fr->http_status);
@@ -385,9 +496,12 @@ audit_finish(struct db *db, const struct pipeline *p,
 	print_u64(rread, sizeof(rread), out->rows_read);
 	print_u64(rloaded, sizeof(rloaded), out->rows_loaded);
 	print_u64(rrej, sizeof(rrej), out->rows_rejected);
+	print_u64(rskip, sizeof(rskip), out->rows_skipped);
 	if (periods) {
 		value_format_date(p->period_min, pmin, sizeof(pmin));
 		value_format_date(p->period_max, pmax, sizeof(pmax));
+		value_format_date(value_period_next(p->period_max,
+		    p->src->period), dend, sizeof(dend));
 	}
 	params[0] = id;
 	params[1] = run_status_name(out->status);
@@ -402,12 +516,15 @@ audit_finish(struct db *db, const struct pipeline *p,
 	params[10] = periods ? pmin : NULL;
 	params[11] = periods ? pmax : NULL;
 	params[12] = out->error[0] ? out->error : NULL;
+	params[13] = rskip;
+	params[14] = out->warnings[0] ? out->warnings : NULL;
+	params[15] = periods ? dend : NULL;
 	return db_query(db, "UPDATE fragwatch.runs SET status = $2, "
 	    "finished_at = clock_timestamp(), http_status = $3, bytes = $4, "
 	    "sha256 = $5, etag = $6, last_modified = $7, rows_read = $8, "
 	    "rows_loaded = $9, rows_rejected = $10, period_from = $11, "
-	    "period_to = $12, error = $13 WHERE id = $1", 13, params, NULL,
-	    err, errlen);
+	    "period_to = $12, error = $13, rows_skipped = $14, warnings = $15, "
+	    "data_end = $16 WHERE id = $1", 16, params, NULL, err, errlen);
 }
 
 int
@@ -522,8 +639,9 @@ last_load(struct db *db, const struct conf_source *src, char **etag,
 	int rc;
 
 	rc = db_query(db, "SELECT etag, last_modified, sha256, url = $2 FROM "
-	    "fragwatch.runs WHERE source = $1 AND status = 'loaded' ORDER BY "
-	    "id DESC LIMIT 1", 2, params, &r, err, errlen);
+	    "fragwatch.runs WHERE source = $1 AND status IN ('ok', "
+	    "'ok_with_rejects', 'stale') ORDER BY id DESC LIMIT 1", 2, params,
+	    &r, err, errlen);
 	if (rc == 0 && PQntuples(r) == 1 && PQgetvalue(r, 0, 3)[0] == 't') {
 		if (!PQgetisnull(r, 0, 0))
 			*etag = strdup(PQgetvalue(r, 0, 0));
@@ -648,6 +766,124 @@ stream(struct db *db, struct pipeline *p, const struct conf_source *src,
 	return rc;
 }
 
+static void
+warn(struct run_outcome *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct run_outcome *out, const char *fmt, ...)
+{
+	size_t n = strlen(out->warnings);
+	va_list ap;
+
+	if (n > 0 && n + 2 < sizeof(out->warnings)) {
+		memcpy(out->warnings + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out->warnings + n, sizeof(out->warnings) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Rows read by the source's last load, or -1 if none. */
+static int64_t
+previous_rows(struct db *db, const struct conf_source *src, int64_t run_id)
+{
+	char id[32];
+	const char *params[2] = { src->name, id };
+	PGresult *r = NULL;
+	int64_t n = -1;
+
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	if (db_query(db, "SELECT rows_read FROM fragwatch.runs WHERE source = "
+	    "$1 AND id < $2 AND status IN ('ok', 'ok_with_rejects', 'stale') "
+	    "ORDER BY id DESC LIMIT 1", 2, params, &r, NULL, 0) == 0 &&
+	    PQntuples(r) == 1)
+		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* After a complete stream: rejects and checks, then the facts and the
+ * indicators. Sets the outcome; 0 means commit, negative roll back (with
+ * *kept holding the first rejects of a refused extract). */
+static int
+load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
+    const struct pipeline *p, struct run_outcome *out, PGresult **kept,
+    char *err, size_t errlen)
+{
+	const struct conf_checks *ck = &src->checks;
+	uint64_t dups = 0, combined = 0, considered;
+	int64_t before;
+	int32_t today;
+	int rc;
+
+	if ((rc = move_rejects(db, out->run_id, !src->combine, &dups, err,
+	    errlen)) < 0 || (src->combine && (rc = combine_rows(db, src->kind,
+	    out->run_id, &combined, err, errlen)) < 0)) {
+		outcome(out, RUN_FAILED, "%s", err);
+		return rc;
+	}
+	out->rows_rejected += dups + combined;
+	considered = out->rows_read - out->rows_skipped;
+	if (dups > 0 && ck->duplicate_keys == CONF_REFUSE) {
+		outcome(out, RUN_REFUSED, "%" PRIu64 " rows repeat a (period, "
+		    "area, organisation) already in the extract "
+		    "(checks.duplicate_keys = \"refuse\")", dups);
+		*kept = first_rejects(db, out->run_id);
+		return -EBADMSG;
+	}
+	if (dups > 0)
+		warn(out, "%" PRIu64 " duplicate keys rejected", dups);
+	if ((double)out->rows_rejected > src->max_reject_share *
+	    (double)considered) {
+		outcome(out, RUN_REFUSED, "%" PRIu64 " of %" PRIu64 " rows "
+		    "rejected (%.1f %%), above max_reject_share %.1f %%",
+		    out->rows_rejected, considered, considered ? 100.0 *
+		    (double)out->rows_rejected / (double)considered : 100.0,
+		    100.0 * src->max_reject_share);
+		*kept = first_rejects(db, out->run_id);
+		return -EBADMSG;
+	}
+	before = previous_rows(db, src, out->run_id);
+	if (ck->row_count_change > 0 && before > 0 &&
+	    fabs((double)out->rows_read - (double)before) > ck->row_count_change *
+	    (double)before) {
+		if (ck->row_count == CONF_REFUSE) {
+			outcome(out, RUN_REFUSED, "%" PRIu64 " rows where the last "
+			    "load had %" PRId64 " (more than %.0f %% change, "
+			    "checks.row_count_severity = \"refuse\")",
+			    out->rows_read, before, 100 * ck->row_count_change);
+			return -EBADMSG;
+		}
+		warn(out, "%" PRIu64 " rows where the last load had %" PRId64,
+		    out->rows_read, before);
+	}
+	if ((rc = upsert(db, src, out->run_id, &out->rows_loaded, err,
+	    errlen)) < 0) {
+		outcome(out, RUN_FAILED, "%s", err);
+		return rc;
+	}
+	today = assess_today(c);
+	if (out->rows_loaded > 0 && (rc = assess_run(db, c, out->run_id,
+	    p->period_min, today, err, errlen)) < 0) {
+		outcome(out, RUN_FAILED, "cannot compute indicators: %s", err);
+		return rc;
+	}
+	/* Freshness is judged on the data's own newest period, not on
+	 * arrival: a new file with old data is stale. */
+	if (p->have_period && today - value_period_next(p->period_max,
+	    src->period) > src->max_age_days)
+		outcome(out, RUN_STALE, "newest period %d days old, above "
+		    "max_age_days %d", today - value_period_next(p->period_max,
+		    src->period), src->max_age_days);
+	else if (!p->have_period)
+		outcome(out, RUN_STALE, "no row could be loaded");
+	else
+		out->status = out->rows_rejected > 0 ? RUN_OK_WITH_REJECTS : RUN_OK;
+	return 0;
+}
+
 int
 run_source(struct db *db, const struct conf *c, const struct conf_source *src,
     volatile sig_atomic_t *stop, struct run_outcome *out)
@@ -659,7 +895,6 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	PGresult *kept = NULL;
-	uint64_t dups = 0;
 	double t0 = now_seconds();
 	bool locked = false, in_tx = false;
 	int rc;
@@ -698,6 +933,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	out->bytes = fr.bytes;
 	out->rows_read = p.rows_read;
 	out->rows_rejected = p.rows_rejected;
+	out->rows_skipped = p.rows_skipped;
 	EVP_DigestFinal_ex(p.sha, md, &mdlen);
 	for (unsigned int i = 0; i < mdlen && i < 32; i++)
 		snprintf(sha + 2 * i, 3, "%02x", md[i]);
@@ -721,33 +957,9 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		out->rows_rejected = 0;
 		goto finish;
 	}
-	if ((rc = move_rejects(db, out->run_id, &dups, err, sizeof(err))) < 0) {
-		outcome(out, RUN_FAILED, "%s", err);
+	if ((rc = load_staged(db, c, src, &p, out, &kept, err,
+	    sizeof(err))) < 0)
 		goto finish;
-	}
-	out->rows_rejected += dups;
-	if ((double)out->rows_rejected > src->max_reject_share *
-	    (double)out->rows_read) {
-		outcome(out, RUN_REFUSED, "%" PRIu64 " of %" PRIu64 " rows "
-		    "rejected (%.1f %%), above max_reject_share %.1f %%",
-		    out->rows_rejected, out->rows_read, 100.0 *
-		    (double)out->rows_rejected / (double)out->rows_read,
-		    100.0 * src->max_reject_share);
-		kept = first_rejects(db, out->run_id);
-		rc = -EBADMSG;
-		goto finish;
-	}
-	if ((rc = upsert(db, src, out->run_id, &out->rows_loaded, err,
-	    sizeof(err))) < 0) {
-		outcome(out, RUN_FAILED, "%s", err);
-		goto finish;
-	}
-	if (out->rows_loaded > 0 && (rc = assess_run(db, c, out->run_id,
-	    p.period_min, assess_today(c), err, sizeof(err))) < 0) {
-		outcome(out, RUN_FAILED, "cannot compute indicators: %s", err);
-		goto finish;
-	}
-	out->status = RUN_LOADED;
 	out->seconds = now_seconds() - t0;
 	if ((rc = audit_finish(db, &p, out, &fr, sha, err, sizeof(err))) < 0 ||
 	    (rc = db_exec(db, "COMMIT", err, sizeof(err))) < 0) {
@@ -762,14 +974,14 @@ finish:
 	/* Nothing of the run stays but its audit row (and kept rejects). */
 	if (in_tx)
 		(void)db_exec(db, "ROLLBACK", NULL, 0);
-	if (out->status != RUN_LOADED && out->status != RUN_UNCHANGED)
+	if (!run_status_loaded(out->status))
 		out->rows_loaded = 0;
 	if (!db_lost(db)) {
 		keep_rejects(db, out->run_id, kept);
 		if (audit_finish(db, &p, out, &fr, sha[0] ? sha : NULL, err,
 		    sizeof(err)) < 0 && out->error[0] == '\0')
 			snprintf(out->error, sizeof(out->error), "%s", err);
-	} else if (out->status == RUN_FAILED || out->status == RUN_LOADED) {
+	} else if (out->status == RUN_FAILED || run_status_loaded(out->status)) {
 		out->status = RUN_FAILED;
 		if (out->error[0] == '\0')
 			snprintf(out->error, sizeof(out->error),

@@ -3,13 +3,16 @@
 #define FRAGWATCH_RUN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "daemon/conf.h"
 #include "daemon/db.h"
 
 enum run_status {
-	RUN_LOADED,      /* the extract's rows are in the fact table */
+	RUN_OK,          /* the extract's rows are in the fact table */
+	RUN_OK_WITH_REJECTS, /* loaded; some rows are in rejects */
+	RUN_STALE,       /* loaded, but its newest period is older than max_age */
 	RUN_UNCHANGED,   /* same SHA-256 as the last load, or HTTP 304 */
 	RUN_REFUSED,     /* bad extract refused whole; previous data stand */
 	RUN_FAILED,      /* fetch or database failure */
@@ -23,9 +26,11 @@ struct run_outcome {
 	uint64_t rows_read;     /* data rows in the extract */
 	uint64_t rows_loaded;
 	uint64_t rows_rejected;
+	uint64_t rows_skipped;  /* left out on purpose (filters, "-" codes) */
 	uint64_t bytes;
 	double seconds;
 	char error[512];        /* why, for refused, failed, interrupted */
+	char warnings[512];     /* checks that warned, "; "-separated */
 };
 
 /* Writes the configured areas, organisations, sources, indicator
@@ -42,7 +47,11 @@ int run_source(struct db *db, const struct conf *c,
     const struct conf_source *src, volatile sig_atomic_t *stop,
     struct run_outcome *out);
 
-/* "loaded", "unchanged", "refused", "failed", "interrupted", "busy". */
+/* True for the outcomes whose data were committed. */
+bool run_status_loaded(enum run_status s);
+
+/* "ok", "ok_with_rejects", "stale", "unchanged", "refused", "failed",
+ * "interrupted", "busy". */
 const char *run_status_name(enum run_status s);
 
 #endif

@@ -675,3 +675,24 @@ value_is_null(const char *s, const char *const *markers, size_t n)
 out:
 	return null;
 }
+
+int32_t
+value_period_next(int32_t days, enum value_grain grain)
+{
+	int32_t start = value_period_start(days, grain);
+
+	/* Past the longest period of each grain, then back to its start. */
+	switch (grain) {
+	case VALUE_GRAIN_DAY:
+		return start + 1;
+	case VALUE_GRAIN_WEEK:
+		return start + 7;
+	case VALUE_GRAIN_MONTH:
+		return value_period_start(start + 31, grain);
+	case VALUE_GRAIN_QUARTER:
+		return value_period_start(start + 92, grain);
+	case VALUE_GRAIN_YEAR:
+		return value_period_start(start + 366, grain);
+	}
+	return start + 1;
+}

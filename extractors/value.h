@@ -49,6 +49,10 @@ int value_parse_date(const char *s, const char *fmt, int32_t *days);
 /* First day of the period of the given grain containing 'days'. */
 int32_t value_period_start(int32_t days, enum value_grain grain);
 
+/* First day of the period after the one of the given grain containing
+ * 'days' (the day its age is counted from). */
+int32_t value_period_next(int32_t days, enum value_grain grain);
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 int32_t value_days_from_civil(int year, int month, int day);
 

@@ -5,6 +5,8 @@
 set -u
 PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
 PY=/usr/bin/python3
+# "Today" for freshness: just after the fixtures' newest periods (tests may override).
+export FRAGWATCH_TODAY=${FRAGWATCH_TODAY:-2024-02-15}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PASSED=0
 FAILED=0
