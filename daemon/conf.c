@@ -600,8 +600,9 @@ load_column_group(struct loader *ld, struct conf_source *src, size_t f,
 	if (ways != 1)
 		add_error(ld, g, "field '%s' needs exactly one of column, "
 		    "columns, sum, expr", name);
-	if (col->expr != NULL && (src->kind->fields[f].type == KIND_PERIOD ||
-	    src->kind->fields[f].type == KIND_CODE))
+	if (col->expr != NULL && src->kind->fields[f].type != KIND_COUNT &&
+	    src->kind->fields[f].type != KIND_NUMBER &&
+	    src->kind->fields[f].type != KIND_SHARE)
 		add_error(ld, g, "field '%s' cannot be computed: map it to "
 		    "columns", name);
 	if ((s = config_setting_get_member(g, "when")) != NULL &&
@@ -725,6 +726,46 @@ load_unpivot(struct loader *ld, struct conf_source *src,
 	}
 }
 
+/* statuses = ( ["Godkänd", "accepted"], ... ): a referral record's status
+ * text to accepted, rejected or pending. */
+static void
+load_statuses(struct loader *ld, struct conf_source *src,
+    const config_setting_t *list)
+{
+	int len;
+
+	if (!config_setting_is_list(list)) {
+		add_error(ld, list, "'statuses' must be a list ( [\"text\", "
+		    "\"accepted\"], ... )");
+		return;
+	}
+	len = config_setting_length(list);
+	if ((src->statuses = calloc(2 * (size_t)len + 1, sizeof(char *))) == NULL)
+		return;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		char **v = NULL;
+		size_t n = 0;
+		int k;
+
+		if (get_string_list(ld, e, "a status pair", &v, &n) < 0)
+			continue;
+		for (k = 0; n == 2 && k < KIND_NSTATUSES; k++)
+			if (strcmp(v[1], kind_statuses[k]) == 0)
+				break;
+		if (n != 2 || k == KIND_NSTATUSES) {
+			add_error(ld, e, "a status pair must be [\"text\", "
+			    "\"accepted\" | \"rejected\" | \"pending\"]");
+			free_strings(v, n);
+			continue;
+		}
+		src->statuses[2 * src->nstatuses] = v[0];
+		src->statuses[2 * src->nstatuses + 1] = v[1];
+		src->nstatuses++;
+		free(v);
+	}
+}
+
 static enum conf_severity
 get_severity(struct loader *ld, const config_setting_t *g, const char *key,
     enum conf_severity def)
@@ -773,7 +814,7 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		"period", "max_age_days", "max_reject_share", "max_body_bytes",
 		"max_record_bytes", "max_columns", "connect_timeout", "timeout",
 		"format", "columns", "constants", "filters", "codes", "combine",
-		"unpivot", "checks" };
+		"unpivot", "checks", "keep_records", "statuses" };
 	char *kind = NULL, *grain = NULL, *period = NULL, *combine = NULL;
 	const config_setting_t *s;
 	long long v;
@@ -798,16 +839,23 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		add_error(ld, config_setting_get_member(g, "name"),
 		    "source name '%s' must be lower-case letters, digits, "
 		    "'-' or '_'", src->name);
+	if (get_string(ld, g, "grain", &grain) > 0 &&
+	    strcmp(grain, "aggregate") != 0 && strcmp(grain, "record") != 0)
+		add_error(ld, config_setting_get_member(g, "grain"),
+		    "grain '%s' must be \"aggregate\" or \"record\"", grain);
 	if (get_string(ld, g, "kind", &kind) == 0)
 		add_error(ld, g, "source '%s' without 'kind' (%s)",
 		    src->name ? src->name : "?", kind_names());
-	else if ((src->kind = kind_find(kind)) == NULL)
+	else if (grain != NULL && strcmp(grain, "record") == 0) {
+		if ((src->kind = kind_find_record(kind)) == NULL)
+			add_error(ld, config_setting_get_member(g, "kind"),
+			    "kind '%s' has no record grain (queue, referral)",
+			    kind);
+	} else if ((src->kind = kind_find(kind)) == NULL)
 		add_error(ld, config_setting_get_member(g, "kind"),
 		    "unknown kind '%s' (%s)", kind, kind_names());
-	if (get_string(ld, g, "grain", &grain) > 0 &&
-	    strcmp(grain, "aggregate") != 0)
-		add_error(ld, config_setting_get_member(g, "grain"),
-		    "grain '%s' is not supported (aggregate)", grain);
+	src->keep_records = true;
+	get_bool(ld, g, "keep_records", &src->keep_records);
 	if (get_string(ld, g, "url", &src->url) == 0)
 		add_error(ld, g, "source '%s' without 'url'",
 		    src->name ? src->name : "?");
@@ -899,6 +947,15 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 	}
 	if ((s = config_setting_get_member(g, "unpivot")) != NULL)
 		load_unpivot(ld, src, s);
+	if ((s = config_setting_get_member(g, "statuses")) != NULL)
+		load_statuses(ld, src, s);
+	if (!src->kind->record && (config_setting_get_member(g,
+	    "keep_records") != NULL || src->nstatuses > 0))
+		add_error(ld, g, "'keep_records' and 'statuses' are for grain = "
+		    "\"record\"");
+	if (src->kind->record && (src->combine || src->unpivot != NULL))
+		add_error(ld, g, "'combine' and 'unpivot' are for grain = "
+		    "\"aggregate\"");
 	if ((s = config_setting_get_member(g, "checks")) != NULL)
 		load_checks(ld, src, s);
 	for (size_t i = 0; i < src->kind->nfields; i++) {
@@ -1100,6 +1157,7 @@ conf_free(struct conf *c)
 		free(src->keep);
 		free(src->skip);
 		free_strings(src->area_codes, 2 * src->narea_codes);
+		free_strings(src->statuses, 2 * src->nstatuses);
 		free_strings(src->org_codes, 2 * src->norg_codes);
 		if (src->unpivot != NULL) {
 			free_strings(src->unpivot->columns, src->unpivot->n);

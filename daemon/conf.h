@@ -58,6 +58,9 @@ struct conf_source {
 	size_t narea_codes, norg_codes;   /* pairs */
 	struct mapping_unpivot *unpivot;  /* or NULL */
 	bool combine;                     /* sum rows of one key */
+	bool keep_records;                /* record grain: keep the records */
+	char **statuses;                  /* record grain: pairs text, status */
+	size_t nstatuses;
 	struct conf_checks checks;
 	int line;                  /* where it is defined, for messages */
 };

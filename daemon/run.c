@@ -12,6 +12,7 @@
 
 #include "daemon/assess.h"
 #include "daemon/copy.h"
+#include "daemon/records.h"
 #include "daemon/run.h"
 #include "extractors/codemap.h"
 #include "extractors/csvsrc.h"
@@ -29,6 +30,7 @@ struct pipeline {
 	const struct conf_source *src;
 	struct codemap *areas, *orgs;          /* the region's codes, aliases */
 	struct codemap *area_table, *org_table; /* the source's translations */
+	struct codemap *statuses;              /* record grain: status texts */
 	struct mapping_spec spec;
 	struct mapping *map;
 	struct decode *dec;
@@ -107,6 +109,7 @@ stage_row(struct pipeline *p, const struct csvsrc_record *rec,
     const struct mapping_row *row)
 {
 	const struct kind *k = p->src->kind;
+	int32_t period = value_period_start(row->period, p->src->period);
 
 	copy_int(&p->copy, (int64_t)rec->line);
 	copy_null(&p->copy);
@@ -120,13 +123,19 @@ stage_row(struct pipeline *p, const struct csvsrc_record *rec,
 			copy_null(&p->copy);
 		else if (k->fields[f].type == KIND_COUNT)
 			copy_int(&p->copy, (int64_t)row->values[f]);
+		else if (k->fields[f].type == KIND_DATE)
+			copy_date(&p->copy, (int32_t)row->values[f]);
+		else if (k->fields[f].type == KIND_TEXT)
+			copy_text(&p->copy, row->texts[f]);
 		else
 			copy_double(&p->copy, row->values[f]);
 	}
-	if (!p->have_period || row->period < p->period_min)
-		p->period_min = row->period;
-	if (!p->have_period || row->period > p->period_max)
-		p->period_max = row->period;
+	/* A record's day stands for its period (a referral closed later
+	 * touches a later one, which the assessment reaches from here on). */
+	if (!p->have_period || period < p->period_min)
+		p->period_min = period;
+	if (!p->have_period || period > p->period_max)
+		p->period_max = period;
 	p->have_period = true;
 }
 
@@ -298,6 +307,17 @@ pipeline_init(struct pipeline *p, const struct conf *c,
 	p->spec.nskip = src->nskip;
 	p->spec.unpivot = src->unpivot;
 	p->spec.combine = src->combine;
+	if (src->nstatuses > 0) {
+		if ((p->statuses = codemap_new()) == NULL)
+			return -ENOMEM;
+		for (size_t i = 0; i < src->nstatuses; i++)
+			for (int k = 0; k < KIND_NSTATUSES; k++)
+				if (strcmp(src->statuses[2 * i + 1],
+				    kind_statuses[k]) == 0)
+					codemap_add(p->statuses,
+					    src->statuses[2 * i], k);
+		p->spec.statuses = p->statuses;
+	}
 	if ((p->map = mapping_new(&p->spec)) == NULL ||
 	    (p->dec = decode_new(src->format.encoding)) == NULL ||
 	    (p->csv = csvsrc_new(src->format.delimiter, src->format.quote,
@@ -318,6 +338,7 @@ pipeline_free(struct pipeline *p)
 	codemap_free(p->orgs);
 	codemap_free(p->area_table);
 	codemap_free(p->org_table);
+	codemap_free(p->statuses);
 	EVP_MD_CTX_free(p->sha);
 	free(p->copy.buf);
 }
@@ -325,6 +346,23 @@ pipeline_free(struct pipeline *p)
 /* The staging table has the kind's fields plus the line and, for a
  * rejected row, its column, reason and text. Column names come from the
  * kind table, never from input. */
+static const char *
+stage_type(enum kind_type t)
+{
+	switch (t) {
+	case KIND_PERIOD:
+	case KIND_DATE:
+		return "date";
+	case KIND_COUNT:
+		return "bigint";
+	case KIND_NUMBER:
+	case KIND_SHARE:
+		return "double precision";
+	default:
+		return "text";
+	}
+}
+
 static int
 create_stage(struct db *db, const struct kind *k, char *err, size_t errlen)
 {
@@ -332,13 +370,10 @@ create_stage(struct db *db, const struct kind *k, char *err, size_t errlen)
 	size_t n;
 
 	n = (size_t)snprintf(sql, sizeof(sql), "CREATE TEMP TABLE stage ("
-	    "line bigint, reject_column text, reject_reason text, raw text, "
-	    "period date, area text, org text");
-	for (size_t f = KIND_FIELD_ORG + 1; f < k->nfields && n < sizeof(sql);
-	    f++)
+	    "line bigint, reject_column text, reject_reason text, raw text");
+	for (size_t f = 0; f < k->nfields && n < sizeof(sql); f++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s %s",
-		    k->fields[f].name, k->fields[f].type == KIND_COUNT ?
-		    "bigint" : "double precision");
+		    k->fields[f].name, stage_type(k->fields[f].type));
 	if (n < sizeof(sql))
 		snprintf(sql + n, sizeof(sql) - n, ") ON COMMIT DROP");
 	return db_exec(db, sql, err, errlen);
@@ -818,8 +853,8 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 	int32_t today;
 	int rc;
 
-	if ((rc = move_rejects(db, out->run_id, !src->combine, &dups, err,
-	    errlen)) < 0 || (src->combine && (rc = combine_rows(db, src->kind,
+	if ((rc = move_rejects(db, out->run_id, !src->combine &&
+	    !src->kind->record, &dups, err, errlen)) < 0 || (src->combine && (rc = combine_rows(db, src->kind,
 	    out->run_id, &combined, err, errlen)) < 0)) {
 		outcome(out, RUN_FAILED, "%s", err);
 		return rc;
@@ -859,8 +894,14 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 		warn(out, "%" PRIu64 " rows where the last load had %" PRId64,
 		    out->rows_read, before);
 	}
-	if ((rc = upsert(db, src, out->run_id, &out->rows_loaded, err,
-	    errlen)) < 0) {
+	if (src->kind->record) {
+		uint64_t facts = 0;
+
+		rc = records_load(db, src, out->run_id, &facts, err, errlen);
+		out->rows_loaded = considered - out->rows_rejected;
+	} else
+		rc = upsert(db, src, out->run_id, &out->rows_loaded, err, errlen);
+	if (rc < 0) {
 		outcome(out, RUN_FAILED, "%s", err);
 		return rc;
 	}

@@ -362,6 +362,31 @@ map_value(struct mapping *m, size_t f, const char *text,
 		row->period = value_period_start(day, spec->period);
 		row->present[f] = true;
 		return MAPPING_OK;
+	case KIND_DATE:
+		if (value_parse_date(text, spec->format->date_format, &day) < 0)
+			return reject(rej, col, "bad date '%.64s' (expected "
+			    "format '%s')", text, spec->format->date_format);
+		if (f == KIND_FIELD_PERIOD)
+			row->period = day;
+		row->values[f] = day;
+		row->present[f] = true;
+		return MAPPING_OK;
+	case KIND_TEXT:
+		if (strcmp(kf->name, "status") == 0) {
+			idx = spec->statuses != NULL ?
+			    codemap_find(spec->statuses, text) : -1;
+			for (int k = 0; idx < 0 && k < KIND_NSTATUSES; k++)
+				if (strcasecmp(text, kind_statuses[k]) == 0)
+					idx = k;
+			if (idx < 0)
+				return reject(rej, col, "unknown status '%.64s' "
+				    "(accepted, rejected, pending, or translate it "
+				    "in 'statuses')", text);
+			text = kind_statuses[idx];
+		}
+		row->texts[f] = text;
+		row->present[f] = true;
+		return MAPPING_OK;
 	case KIND_CODE:
 		if ((idx = translate(spec, f, text)) == MAPPING_CODE_SKIP)
 			return MAPPING_SKIP;
@@ -458,6 +483,18 @@ mapping_row(struct mapping *m, const struct csvsrc_record *rec, size_t v,
 		    kf->type != KIND_PERIOD && kf->type != KIND_CODE))
 			return reject(rej, column_name(m, f), "missing value for "
 			    "required field '%s'", kf->name);
+	}
+	/* A patient cannot wait from after the snapshot; a referral is not
+	 * assessed or closed before it was received. */
+	for (size_t f = 1; f < spec->kind->nfields; f++) {
+		int order = kind_date_order(&spec->kind->fields[f]);
+
+		if (order != 0 && row->present[f] && row->present[0] &&
+		    (order < 0 ? row->values[f] > row->values[0] :
+		    row->values[f] < row->values[0]))
+			return reject(rej, column_name(m, f), "%s is %s %s",
+			    spec->kind->fields[f].name, order < 0 ? "after" :
+			    "before", spec->kind->fields[0].name);
 	}
 	if (!spec->combine && m->f_total >= 0 && m->f_over >= 0 &&
 	    row->values[m->f_over] > row->values[m->f_total])

@@ -75,13 +75,19 @@ struct mapping_spec {
 	const struct mapping_unpivot *unpivot; /* or NULL */
 	bool combine;  /* rows of one key are summed later: no per-row checks
 	                  of required fields or of over <= total */
+	const struct codemap *statuses;       /* record grain: a referral's
+	                                         status text -> kind_statuses
+	                                         index; NULL: those words */
 };
 
 /* A record mapped to the kind's canonical fields. */
 struct mapping_row {
 	int32_t period;   /* first day of the period, days since 1970-01-01 */
 	int area, org;    /* indices into the config's areas / organisations */
-	double values[MAPPING_MAX_FIELDS];  /* by kind field index */
+	double values[MAPPING_MAX_FIELDS];  /* by kind field index; a date is
+	                                       days since 1970-01-01 */
+	const char *texts[MAPPING_MAX_FIELDS]; /* KIND_TEXT fields, valid
+	                                          during the record's call */
 	bool present[MAPPING_MAX_FIELDS];   /* false: null in the file */
 };
 
