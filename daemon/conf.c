@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <libconfig.h>
+#include <libpq-fe.h>
 
 #include "daemon/conf.h"
+#include "extractors/codemap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -260,10 +262,23 @@ load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
 	get_string(ld, g, "embedded_user", &c->embedded_user);
 	if (get_int(ld, g, "statement_timeout", 0, 86400, &v) > 0)
 		c->statement_timeout = (int)v;
-	if (c->conninfo != NULL && strstr(c->conninfo, "password") != NULL)
-		add_error(ld, config_setting_get_member(g, "conninfo"),
-		    "no password in 'conninfo': use 'password_file' or the "
-		    "credential 'db-password'");
+	if (c->conninfo != NULL) {
+		char *perr = NULL;
+		PQconninfoOption *opts = PQconninfoParse(c->conninfo, &perr);
+		const config_setting_t *ci = config_setting_get_member(g,
+		    "conninfo");
+
+		if (opts == NULL)
+			add_error(ld, ci, "bad 'conninfo': %s", perr ? perr :
+			    "out of memory");
+		for (PQconninfoOption *o = opts; o && o->keyword; o++)
+			if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+			    o->val[0] != '\0')
+				add_error(ld, ci, "no password in 'conninfo': use "
+				    "'password_file' or the credential 'db-password'");
+		PQconninfoFree(opts);
+		PQfreemem(perr);
+	}
 }
 
 /* thresholds = { Q1 = { green = ">= 0.8"; red = "< 0.7"; }; ... } over
@@ -397,30 +412,26 @@ load_codes(struct loader *ld, const struct conf *c,
 }
 
 /* Codes and aliases must be unique within areas and within organisations,
- * or a code in an extract would be ambiguous. */
+ * as the extracts' codes are matched (ignoring case and surrounding
+ * blanks), or a code in an extract would be ambiguous. */
 static void
 check_unique_codes(struct loader *ld, const config_setting_t *list,
     const char *what, const struct conf_code *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	struct codemap *seen = codemap_new();
+
+	for (size_t i = 0; seen != NULL && i < n; i++)
 		for (size_t ai = 0; ai <= v[i].naliases; ai++) {
 			const char *a = ai == 0 ? v[i].code : v[i].aliases[ai - 1];
+			int rc;
 
-			if (a == NULL)
-				continue;
-			for (size_t j = 0; j < i; j++) {
-				bool clash = v[j].code != NULL &&
-				    strcmp(a, v[j].code) == 0;
-
-				for (size_t k = 0; k < v[j].naliases && !clash; k++)
-					clash = strcmp(a, v[j].aliases[k]) == 0;
-				if (clash)
-					add_error(ld, config_setting_get_elem(list,
-					    (unsigned)i), "%s code or alias '%s' is "
-					    "used twice", what, a);
-			}
+			if (a != NULL && (rc = codemap_add(seen, a, (int)i)) < 0)
+				add_error(ld, config_setting_get_elem(list,
+				    (unsigned)i), rc == -EEXIST ? "%s code or alias "
+				    "'%s' is used twice" : "%s code or alias '%.40s...'"
+				    " is too long", what, a);
 		}
-	}
+	codemap_free(seen);
 }
 
 static void
@@ -766,6 +777,39 @@ load_statuses(struct loader *ld, struct conf_source *src,
 	}
 }
 
+/* auth = { type = "bearer" | "basic"; username = "..."; secret_file =
+ * "/path" | credential = "name"; } */
+static void
+load_auth(struct loader *ld, struct conf_source *src, const config_setting_t *g)
+{
+	static const char *const keys[] = { "type", "username", "secret_file",
+		"credential" };
+	struct conf_auth *a = &src->auth;
+	char *type = NULL;
+
+	if (!config_setting_is_group(g)) {
+		add_error(ld, g, "'auth' must be a group { ... }");
+		return;
+	}
+	check_keys(ld, g, "auth", keys, NELEM(keys));
+	get_string(ld, g, "type", &type);
+	get_string(ld, g, "username", &a->username);
+	get_string(ld, g, "secret_file", &a->secret_file);
+	get_string(ld, g, "credential", &a->credential);
+	if (type != NULL && strcmp(type, "bearer") == 0)
+		a->type = CONF_AUTH_BEARER;
+	else if (type != NULL && strcmp(type, "basic") == 0)
+		a->type = CONF_AUTH_BASIC;
+	else
+		add_error(ld, g, "'auth' needs type = \"bearer\" or \"basic\"");
+	if ((a->secret_file == NULL) == (a->credential == NULL))
+		add_error(ld, g, "'auth' needs one of secret_file or credential "
+		    "(a systemd credential name): secrets never go in the config");
+	if (a->type == CONF_AUTH_BASIC && a->username == NULL)
+		add_error(ld, g, "basic 'auth' needs a username");
+	free(type);
+}
+
 static enum conf_severity
 get_severity(struct loader *ld, const config_setting_t *g, const char *key,
     enum conf_severity def)
@@ -814,7 +858,8 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		"period", "max_age_days", "max_reject_share", "max_body_bytes",
 		"max_record_bytes", "max_columns", "connect_timeout", "timeout",
 		"format", "columns", "constants", "filters", "codes", "combine",
-		"unpivot", "checks", "keep_records", "statuses" };
+		"unpivot", "checks", "keep_records", "statuses", "auth", "tls",
+		"retries", "retry_delay" };
 	char *kind = NULL, *grain = NULL, *period = NULL, *combine = NULL;
 	const config_setting_t *s;
 	long long v;
@@ -861,10 +906,33 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		    src->name ? src->name : "?");
 	else if (strncmp(src->url, "http://", 7) != 0 &&
 	    strncmp(src->url, "https://", 8) != 0 &&
-	    strncmp(src->url, "file://", 7) != 0)
+	    strncmp(src->url, "file://", 7) != 0 &&
+	    strncmp(src->url, "dir://", 6) != 0)
 		add_error(ld, config_setting_get_member(g, "url"),
-		    "url '%s' must start with http://, https:// or file://",
-		    src->url);
+		    "url '%s' must start with http://, https://, file:// or "
+		    "dir:// (a drop directory)", src->url);
+	else
+		src->drop_dir = strncmp(src->url, "dir://", 6) == 0;
+	src->retries = 2;
+	src->retry_delay = 2.0;
+	if (get_int(ld, g, "retries", 0, 100, &v) > 0)
+		src->retries = (int)v;
+	get_double(ld, g, "retry_delay", 0.0, 3600.0, &src->retry_delay);
+	if ((s = config_setting_get_member(g, "auth")) != NULL)
+		load_auth(ld, src, s);
+	if ((s = config_setting_get_member(g, "tls")) != NULL) {
+		static const char *const tkeys[] = { "client_cert", "client_key",
+			"ca_file" };
+
+		if (!config_setting_is_group(s))
+			add_error(ld, s, "'tls' must be a group { ... }");
+		else {
+			check_keys(ld, s, "tls", tkeys, NELEM(tkeys));
+			get_string(ld, s, "client_cert", &src->auth.client_cert);
+			get_string(ld, s, "client_key", &src->auth.client_key);
+			get_string(ld, s, "ca_file", &src->auth.ca_file);
+		}
+	}
 	if (get_string(ld, g, "period", &period) > 0 &&
 	    value_grain_from_name(period, &src->period) < 0)
 		add_error(ld, config_setting_get_member(g, "period"),
@@ -1167,6 +1235,12 @@ conf_free(struct conf *c)
 		}
 		free(src->name);
 		free(src->url);
+		free(src->auth.username);
+		free(src->auth.secret_file);
+		free(src->auth.credential);
+		free(src->auth.client_cert);
+		free(src->auth.client_key);
+		free(src->auth.ca_file);
 		free(src->format.encoding);
 		free(src->format.date_format);
 		for (size_t j = 0; j < src->format.nnulls; j++)

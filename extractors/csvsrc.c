@@ -174,11 +174,14 @@ on_record(int c, void *pv)
 	p->buflen = 0;
 }
 
+/* A line libcsv skips: only line ends and blanks (a tab is data when it
+ * is the delimiter). */
 static bool
-blank_line(const char *s, size_t n)
+blank_line(const struct csvsrc *p, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] != '\n' && s[i] != '\r')
+		if (s[i] != '\n' && s[i] != '\r' && s[i] != ' ' &&
+		    (s[i] != '\t' || p->delimiter == '\t'))
 			return false;
 	return true;
 }
@@ -186,7 +189,7 @@ blank_line(const char *s, size_t n)
 static int
 parse_piece(struct csvsrc *p, const char *s, size_t n)
 {
-	if (p->expect_start && !blank_line(s, n)) {
+	if (p->expect_start && !blank_line(p, s, n)) {
 		p->expect_start = false;
 		p->record_line = p->line;
 		p->record_bytes = 0;
@@ -270,33 +273,37 @@ csvsrc_format(const struct csvsrc_record *rec, char delimiter, char quote,
     char *buf, size_t size)
 {
 	size_t n = 0;
+	bool cut = false;
 
+	if (size > 0)
+		buf[0] = '\0';
 	if (size < 4)
 		return 0;
-	/* Room is kept for "..." so that a cut is visible. */
-	for (size_t i = 0; i < rec->nfields; i++) {
+	/* Write while it fits; only a record that does not fit is cut, and
+	 * then "..." replaces its end (never half a UTF-8 character). */
+	for (size_t i = 0; i < rec->nfields && !cut; i++) {
 		const char *f = rec->fields[i];
 		bool quoted = strpbrk(f, "\r\n") != NULL ||
 		    strchr(f, delimiter) != NULL || strchr(f, quote) != NULL;
 
-		if (i > 0 && n + 4 < size)
-			buf[n++] = delimiter;
-		if (quoted && n + 4 < size)
-			buf[n++] = quote;
-		for (size_t j = 0; j < rec->lens[i] && n + 4 < size; j++) {
+#define PUT(c) do { if (n + 1 < size) buf[n++] = (c); else cut = true; } while (0)
+		if (i > 0)
+			PUT(delimiter);
+		if (quoted)
+			PUT(quote);
+		for (size_t j = 0; j < rec->lens[i] && !cut; j++) {
 			if (f[j] == quote && quoted)
-				buf[n++] = quote;
-			if (n + 4 < size)
-				buf[n++] = f[j];
+				PUT(quote);
+			PUT(f[j]);
 		}
-		if (quoted && n + 4 < size)
-			buf[n++] = quote;
-		if (n + 4 >= size) {
-			n = utf8_whole(buf, n);
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
+		if (quoted)
+			PUT(quote);
+#undef PUT
+	}
+	if (cut) {
+		n = utf8_whole(buf, size - 4);
+		memcpy(buf + n, "...", 3);
+		n += 3;
 	}
 	buf[n] = '\0';
 	return n;

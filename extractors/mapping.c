@@ -190,6 +190,32 @@ static enum mapping_result
 reject(struct mapping_reject *rej, const char *column, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Drops incomplete UTF-8 sequences from s in place: '%.64s' and the
+ * reason's size can cut a character, and reasons go to a UTF8 database.
+ * (The text itself is valid UTF-8: decode.c checked it.) */
+static void
+utf8_scrub(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	while (*r != '\0') {
+		size_t len = *r < 0x80 ? 1 : (*r & 0xe0) == 0xc0 ? 2 :
+		    (*r & 0xf0) == 0xe0 ? 3 : (*r & 0xf8) == 0xf0 ? 4 : 0;
+		size_t i = 1;
+
+		while (i < len && (r[i] & 0xc0) == 0x80)
+			i++;
+		if (len == 0 || i < len) {
+			r += i;
+			continue;
+		}
+		memmove(w, r, len);
+		w += len;
+		r += len;
+	}
+	*w = '\0';
+}
+
 static enum mapping_result
 reject(struct mapping_reject *rej, const char *column, const char *fmt, ...)
 {
@@ -200,6 +226,7 @@ reject(struct mapping_reject *rej, const char *column, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rej->reason, sizeof(rej->reason), fmt, ap);
 	va_end(ap);
+	utf8_scrub(rej->reason);
 	return MAPPING_REJECT;
 }
 
@@ -447,7 +474,9 @@ mapping_row(struct mapping *m, const struct csvsrc_record *rec, size_t v,
 	enum mapping_result r;
 
 	memset(row, 0, sizeof(*row));
-	if (rec->nfields <= m->max_index)
+	/* A row wider or narrower than the header has its values shifted
+	 * (an unquoted decimal comma, a lost delimiter): never guess. */
+	if (rec->nfields != m->header_fields)
 		return reject(rej, NULL, "row has %zu fields, the header has %zu",
 		    rec->nfields, m->header_fields);
 	for (size_t i = 0; i < spec->nskip; i++)

@@ -442,8 +442,7 @@ static const struct err_case err_cases[] = {
 		/* 16 */ ");",
 	  }, { NULL }, {
 		{ false, 3, "unknown key 'colour' in the top level" },
-		{ false, 7, "url 'ftp://srv/koer.csv' must start with http://, "
-		    "https:// or file://" },
+		{ false, 7, "url 'ftp://srv/koer.csv' must start with http://" },
 		{ false, 8, "unknown key 'max_rows' in source" },
 		{ false, 9, "'max_age_days' must be a whole number" },
 		{ false, 14, "unknown kind 'referals' (queue, referral, "

@@ -533,6 +533,23 @@ test_format_cut(void **state)
 		check_cuts(cut_cases[i].fields, cut_cases[i].full);
 }
 
+/* A buffer too small even for "..." still holds a string. */
+static void
+test_format_tiny(void **state)
+{
+	struct rec_buf b;
+	char buf[4];
+
+	for (size_t size = 1; size < 4; size++) {
+		memset(buf, 'Z', sizeof(buf));
+		assert_int_equal(csvsrc_format(make_rec(&b, cut_ascii), ',', '"',
+		    buf, size), 0);
+		assert_string_equal(buf, "");
+	}
+	assert_int_equal(csvsrc_format(make_rec(&b, cut_ascii), ',', '"', NULL,
+	    0), 0);
+}
+
 /* A record no longer than size - 1 bytes is not cut. */
 static void
 test_format_fits(void **state)
@@ -554,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_format_cut),
 		cmocka_unit_test(test_format_fits),
+		cmocka_unit_test(test_format_tiny),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

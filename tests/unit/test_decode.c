@@ -237,6 +237,24 @@ test_utf16_refused(void **state)
 	}
 }
 
+/* Only the start of the stream can hold a BOM: later the same bytes are
+ * text (U+FEFF in UTF-8, "ÿþ" in Windows-1252). */
+static void
+test_bom_only_at_start(void **state)
+{
+	static const size_t cuts[] = { 1 };
+	struct sink s = { .len = 0 };
+	char err[256];
+
+	assert_int_equal(decode_cut("UTF-8", "a\xef\xbb\xbf" "b", 5, cuts, 1,
+	    &s, err, sizeof(err)), 0);
+	assert_true(sink_is(&s, "a\xef\xbb\xbf" "b", 5));
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(decode_cut("WINDOWS-1252", "x\xff\xfe", 3, cuts, 1,
+	    &s, err, sizeof(err)), 0);
+	assert_true(sink_is(&s, "x\xc3\xbf\xc3\xbe", 5));
+}
+
 /* decode_offset counts every byte consumed, the BOM included. */
 static void
 test_offset(void **state)
@@ -394,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_utf8_byte_by_byte),
 		cmocka_unit_test(test_utf8_truncated),
 		cmocka_unit_test(test_utf16_refused),
+		cmocka_unit_test(test_bom_only_at_start),
 		cmocka_unit_test(test_offset),
 		cmocka_unit_test(test_charsets),
 		cmocka_unit_test(test_charset_long),

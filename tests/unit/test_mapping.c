@@ -82,8 +82,10 @@ map_field(struct fixture *fx, const char *field, const char *const *names)
 	size_t n = 0;
 
 	assert_true(f >= 0);
-	for (; names[n] != NULL; n++)
+	for (; names[n] != NULL; n++) {
+		assert_true(n < NELEM(fx->names[f]));
 		fx->names[f][n] = (char *)(uintptr_t)names[n];
+	}
 	fx->fields[f].columns = fx->names[f];
 	fx->fields[f].ncolumns = n;
 }
@@ -171,14 +173,16 @@ header(struct fixture *fx, const char *const *cells, char *err, size_t len)
 	return mapping_header(fx->m, make_rec(&b, cells), err, len);
 }
 
-static int
+/* Maps a record (its only variant: no unpivot here). */
+static enum mapping_result
 row(struct fixture *fx, const char *const *cells, struct mapping_row *r,
     struct mapping_reject *rej)
 {
 	struct rec_buf b;
 
 	memset(rej, 0, sizeof(*rej));
-	return mapping_row(fx->m, make_rec(&b, cells), r, rej);
+	assert_int_equal(mapping_variants(fx->m), 1);
+	return mapping_row(fx->m, make_rec(&b, cells), 0, r, rej);
 }
 
 /* ---- header ------------------------------------------------------------- */
@@ -256,7 +260,7 @@ test_header_order(void **state)
 
 	queue_fixture(&fx);
 	assert_int_equal(header(&fx, hdr, err, sizeof(err)), 0);
-	assert_int_equal(row(&fx, cells, &r, &rej), 0);
+	assert_int_equal(row(&fx, cells, &r, &rej), MAPPING_OK);
 	assert_int_equal(r.period, D2024_02_01);
 	assert_int_equal(r.area, 1);
 	assert_int_equal(r.org, 0);
@@ -273,18 +277,18 @@ test_header_order(void **state)
 struct row_case {
 	const char *name;
 	const char *cells[MAXCELLS];
-	int rc;
-	/* rc 0: the row */
+	enum mapping_result rc;
+	/* MAPPING_OK: the row */
 	int32_t period;
 	int area, org;
 	double total, over, mean; /* mean < 0: not present */
-	/* rc 1: the reject */
+	/* MAPPING_REJECT: the reject */
 	const char *column;       /* NULL: the whole row */
 	const char *why[2];       /* substrings of the reason */
 };
 
-#define OK(p, a, o, t, v, m) 0, p, a, o, t, v, m, NULL, { NULL }
-#define REJECT(col, w1, w2) 1, 0, 0, 0, 0, 0, 0, col, { w1, w2 }
+#define OK(p, a, o, t, v, m) MAPPING_OK, p, a, o, t, v, m, NULL, { NULL }
+#define REJECT(col, w1, w2) MAPPING_REJECT, 0, 0, 0, 0, 0, 0, col, { w1, w2 }
 
 static const struct row_case row_cases[] = {
 	{ "good row", { "2024-03-15", "NEURO", "SU", "120", "30", "45,5" },
@@ -340,15 +344,15 @@ check_row(const struct row_case *tc)
 	struct mapping_row r;
 	struct mapping_reject rej;
 	char err[256];
-	int rc;
+	enum mapping_result rc;
 
 	queue_fixture(&fx);
 	assert_int_equal(header(&fx, queue_header, err, sizeof(err)), 0);
 	rc = row(&fx, tc->cells, &r, &rej);
 	if (rc != tc->rc)
 		fail_msg("%s: rc %d, want %d (%s)", tc->name, rc, tc->rc,
-		    rc == 1 ? rej.reason : "");
-	if (rc == 0) {
+		    rc == MAPPING_REJECT ? rej.reason : "");
+	if (rc == MAPPING_OK) {
 		if (r.period != tc->period || r.area != tc->area ||
 		    r.org != tc->org)
 			fail_msg("%s: period %d area %d org %d, want %d %d %d",
@@ -402,8 +406,8 @@ test_row_after_reject(void **state)
 
 	queue_fixture(&fx);
 	assert_int_equal(header(&fx, queue_header, err, sizeof(err)), 0);
-	assert_int_equal(row(&fx, bad, &r, &rej), 1);
-	assert_int_equal(row(&fx, good, &r, &rej), 0);
+	assert_int_equal(row(&fx, bad, &r, &rej), MAPPING_REJECT);
+	assert_int_equal(row(&fx, good, &r, &rej), MAPPING_OK);
 	assert_int_equal(r.period, D2024_01_01);
 	fixture_free(&fx);
 }
@@ -424,7 +428,7 @@ test_row_more_fields(void **state)
 	struct mapping_row r;
 	struct mapping_reject rej;
 	char err[256];
-	int rc;
+	enum mapping_result rc;
 
 	fixture_init(&fx, "queue", VALUE_GRAIN_MONTH, "%Y-%m-%d", '.');
 	MAP(&fx, "period", "Period");
@@ -437,7 +441,7 @@ test_row_more_fields(void **state)
 	assert_int_equal(header(&fx, hdr, err, sizeof(err)), 0);
 	rc = row(&fx, cells, &r, &rej);
 	fixture_free(&fx);
-	if (rc != 1)
+	if (rc != MAPPING_REJECT)
 		fail_msg("a 7-field row under a 6-column header: rc %d, mean %g",
 		    rc, r.values[5]);
 	assert_null(rej.column);
@@ -480,7 +484,7 @@ test_periods(void **state)
 		struct mapping_row r;
 		struct mapping_reject rej;
 		char err[256];
-		int rc;
+		enum mapping_result rc;
 
 		fixture_init(&fx, "queue", tc->grain, tc->date_format, ',');
 		MAP(&fx, "period", "Period");
@@ -492,7 +496,7 @@ test_periods(void **state)
 		fixture_mapper(&fx);
 		assert_int_equal(header(&fx, queue_header, err, sizeof(err)), 0);
 		rc = row(&fx, cells, &r, &rej);
-		if (rc != 0 || r.period != tc->want)
+		if (rc != MAPPING_OK || r.period != tc->want)
 			fail_msg("period case %zu '%s' (%s): rc %d period %d, "
 			    "want %d (%s)", i, tc->text, tc->date_format, rc,
 			    r.period, tc->want, rc ? rej.reason : "");
@@ -508,17 +512,18 @@ test_period_joined(void **state)
 	    "Waiting", "Over target", NULL };
 	static const struct {
 		const char *cells[7];
-		int rc;
+		enum mapping_result rc;
 		int32_t want;
 		const char *why;
 	} cases[] = {
-		{ { "NEURO", "Mar", "SU", "2024", "5", "1" }, 0, D2024_03_01,
-		  NULL },
-		{ { "NEURO", "maj", "SU", "2024", "5", "1" }, 0, D2024_05_01,
-		  NULL },
-		{ { "NEURO", "Foo", "SU", "2024", "5", "1" }, 1, 0,
+		{ { "NEURO", "Mar", "SU", "2024", "5", "1" }, MAPPING_OK,
+		  D2024_03_01, NULL },
+		{ { "NEURO", "maj", "SU", "2024", "5", "1" }, MAPPING_OK,
+		  D2024_05_01, NULL },
+		{ { "NEURO", "Foo", "SU", "2024", "5", "1" }, MAPPING_REJECT, 0,
 		  "'2024 Foo'" },
-		{ { "NEURO", "Mar", "SU", "", "5", "1" }, 1, 0, NULL },
+		{ { "NEURO", "Mar", "SU", "", "5", "1" }, MAPPING_REJECT, 0,
+		  NULL },
 	};
 	static const char *const short_hdr[] = { "Area", "Org", "Year",
 	    "Waiting", "Over target", NULL };
@@ -528,7 +533,7 @@ test_period_joined(void **state)
 		struct mapping_row r;
 		struct mapping_reject rej;
 		char err[256];
-		int rc;
+		enum mapping_result rc;
 
 		fixture_init(&fx, "queue", VALUE_GRAIN_MONTH, "%Y %b", '.');
 		MAP(&fx, "period", "Year", "Month");
@@ -539,10 +544,11 @@ test_period_joined(void **state)
 		fixture_mapper(&fx);
 		assert_int_equal(header(&fx, hdr, err, sizeof(err)), 0);
 		rc = row(&fx, cases[i].cells, &r, &rej);
-		if (rc != cases[i].rc || (rc == 0 && r.period != cases[i].want))
+		if (rc != cases[i].rc || (rc == MAPPING_OK &&
+		    r.period != cases[i].want))
 			fail_msg("joined case %zu: rc %d period %d (%s)", i, rc,
 			    r.period, rc ? rej.reason : "");
-		if (rc == 1) {
+		if (rc == MAPPING_REJECT) {
 			assert_non_null(rej.column);
 			assert_string_equal(rej.column, "Year");
 		}
@@ -575,7 +581,7 @@ test_constant_org(void **state)
 		struct mapping_row r;
 		struct mapping_reject rej;
 		char err[256];
-		int rc;
+		enum mapping_result rc;
 
 		fixture_init(&fx, "queue", VALUE_GRAIN_MONTH, "%Y-%m-%d", '.');
 		MAP(&fx, "period", "Period");
@@ -589,12 +595,12 @@ test_constant_org(void **state)
 		assert_int_equal(header(&fx, hdr, err, sizeof(err)), 0);
 		rc = row(&fx, cells, &r, &rej);
 		if (want[i] >= 0) {
-			if (rc != 0 || r.org != want[i] || r.area != 1 ||
+			if (rc != MAPPING_OK || r.org != want[i] || r.area != 1 ||
 			    r.period != D2024_03_01)
 				fail_msg("constant '%s': rc %d org %d (%s)",
 				    codes[i], rc, r.org, rc ? rej.reason : "");
 		} else {
-			assert_int_equal(rc, 1);
+			assert_int_equal(rc, MAPPING_REJECT);
 			assert_non_null(rej.column);
 			assert_string_equal(rej.column, "org");
 			assert_non_null(strstr(rej.reason, "'KS'"));
@@ -607,22 +613,22 @@ test_constant_org(void **state)
 
 static const struct {
 	const char *text;
-	int rc;
+	enum mapping_result rc;
 	double want;
 	const char *why;
 } share_cases[] = {
-	{ "5,2 %", 0, 0.052, NULL },
-	{ "5,2%", 0, 0.052, NULL },
-	{ "0,25", 0, 0.25, NULL },
-	{ "100 %", 0, 1.0, NULL },
-	{ "0 %", 0, 0.0, NULL },
-	{ "1", 0, 1.0, NULL },
-	{ "120 %", 1, 0, "'120 %'" },
-	{ "100,1 %", 1, 0, "'100,1 %'" },
-	{ "1,5", 1, 0, "'1,5'" },
-	{ "-1 %", 1, 0, "'-1 %'" },
-	{ "5.2 %", 1, 0, "'5.2 %'" },
-	{ "%", 1, 0, "'%'" },
+	{ "5,2 %", MAPPING_OK, 0.052, NULL },
+	{ "5,2%", MAPPING_OK, 0.052, NULL },
+	{ "0,25", MAPPING_OK, 0.25, NULL },
+	{ "100 %", MAPPING_OK, 1.0, NULL },
+	{ "0 %", MAPPING_OK, 0.0, NULL },
+	{ "1", MAPPING_OK, 1.0, NULL },
+	{ "120 %", MAPPING_REJECT, 0, "'120 %'" },
+	{ "100,1 %", MAPPING_REJECT, 0, "'100,1 %'" },
+	{ "1,5", MAPPING_REJECT, 0, "'1,5'" },
+	{ "-1 %", MAPPING_REJECT, 0, "'-1 %'" },
+	{ "5.2 %", MAPPING_REJECT, 0, "'5.2 %'" },
+	{ "%", MAPPING_REJECT, 0, "'%'" },
 };
 
 static void
@@ -639,7 +645,7 @@ test_shares(void **state)
 		struct mapping_row r;
 		struct mapping_reject rej;
 		char err[256];
-		int rc;
+		enum mapping_result rc;
 
 		fixture_init(&fx, "staffing", VALUE_GRAIN_MONTH, "%Y-%m", ',');
 		MAP(&fx, "period", "Month");
@@ -655,7 +661,7 @@ test_shares(void **state)
 		if (rc != share_cases[i].rc)
 			fail_msg("share '%s': rc %d (%s)", share_cases[i].text,
 			    rc, rc ? rej.reason : "");
-		if (rc == 0) {
+		if (rc == MAPPING_OK) {
 			assert_true(r.present[sick]);
 			if (fabs(r.values[sick] - share_cases[i].want) > 1e-12)
 				fail_msg("share '%s': %.17g, want %g",
