@@ -37,10 +37,24 @@ struct conf_checks {
 	enum conf_severity row_count;
 };
 
+/* How to authenticate to a source; the secret is read at each run, from
+ * secret_file or the systemd credential of that name. */
+struct conf_auth {
+	enum { CONF_AUTH_NONE, CONF_AUTH_BEARER, CONF_AUTH_BASIC } type;
+	char *username;      /* basic */
+	char *secret_file;   /* NULL: $CREDENTIALS_DIRECTORY/credential */
+	char *credential;
+	char *client_cert, *client_key, *ca_file; /* TLS, or NULL */
+};
+
 struct conf_source {
 	char *name;
 	const struct kind *kind;
-	char *url;                 /* http://, https:// or file:// */
+	char *url;                 /* http://, https://, file:// or dir:// */
+	bool drop_dir;             /* dir://: each new file is one run */
+	struct conf_auth auth;
+	int retries;               /* more attempts after a transient failure */
+	double retry_delay;        /* seconds before the first; doubles */
 	enum value_grain period;   /* grain of the periods in the file */
 	int max_age_days;          /* older data is stale (grey) */
 	double max_reject_share;   /* above it the extract is refused */

@@ -9,6 +9,7 @@
 
 #include "daemon/conf.h"
 #include "daemon/db.h"
+#include "daemon/dropdir.h"
 #include "daemon/log.h"
 #include "daemon/run.h"
 #include "daemon/board.h"
@@ -93,6 +94,66 @@ open_db(const struct conf *c, bool migrate, struct db **db)
 }
 
 static int
+worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Runs one source (from url, or its own), prints its line, and says
+ * whether it needs attention. */
+static int
+run_one(struct db *db, const struct conf *c, const struct conf_source *src,
+    const char *url, enum run_status *status)
+{
+	struct run_outcome o;
+
+	run_source(db, c, src, url, &stop_requested, &o);
+	printf("%-12s %-15s %8llu loaded %6llu rejected %6llu skipped "
+	    "%7.2f s  run %lld%s%s%s%s\n", src->name, run_status_name(o.status),
+	    (unsigned long long)o.rows_loaded,
+	    (unsigned long long)o.rows_rejected,
+	    (unsigned long long)o.rows_skipped, o.seconds, (long long)o.run_id,
+	    o.error[0] ? ": " : "", o.error, o.warnings[0] ? "; warning: " : "",
+	    o.warnings);
+	fflush(stdout);
+	*status = o.status;
+	/* Stale data loaded still needs someone's attention. */
+	return o.status == RUN_OK || o.status == RUN_OK_WITH_REJECTS ||
+	    o.status == RUN_UNCHANGED ? EXIT_OK : EXIT_RUN_FAILED;
+}
+
+/* A drop directory: each waiting file in name order is one run, then
+ * moves to done/ or failed/; an interrupted run leaves its file. */
+static int
+run_drop_dir(struct db *db, const struct conf *c, const struct conf_source *src)
+{
+	const char *dir = src->url + strlen("dir://");
+	char **names = NULL, url[8192];
+	size_t n = 0;
+	int status = EXIT_OK, rc;
+
+	if ((rc = dropdir_list(dir, &names, &n)) < 0) {
+		log_msg(LOG_ERR, "cannot read drop directory '%s' of source "
+		    "'%s': %s", dir, src->name, strerror(-rc));
+		return EXIT_RUN_FAILED;
+	}
+	for (size_t i = 0; i < n && !stop_requested && !db_lost(db); i++) {
+		enum run_status st;
+
+		snprintf(url, sizeof(url), "file://%s/%s", dir, names[i]);
+		status = worst(status, run_one(db, c, src, url, &st));
+		/* Loaded (even stale) or already loaded: done; else failed. */
+		if (st != RUN_INTERRUPTED && st != RUN_BUSY && !db_lost(db) &&
+		    (rc = dropdir_finish(dir, names[i], run_status_loaded(st) ||
+		    st == RUN_UNCHANGED)) < 0)
+			log_msg(LOG_ERR, "cannot move '%s' out of '%s': %s",
+			    names[i], dir, strerror(-rc));
+	}
+	dropdir_free(names, n);
+	return status;
+}
+
+static int
 cmd_run(const struct conf *c, int argc, char **argv)
 {
 	struct sigaction sa = { 0 };
@@ -117,26 +178,19 @@ cmd_run(const struct conf *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < c->nsources && !stop_requested; i++) {
 		const struct conf_source *src = &c->sources[i];
-		struct run_outcome o;
 		bool wanted = argc == 0;
 
 		for (int j = 0; j < argc; j++)
 			wanted = wanted || strcmp(argv[j], src->name) == 0;
 		if (!wanted)
 			continue;
-		run_source(db, c, src, &stop_requested, &o);
-		printf("%-12s %-15s %8llu loaded %6llu rejected %6llu skipped "
-		    "%7.2f s  run %lld%s%s%s%s\n", src->name,
-		    run_status_name(o.status), (unsigned long long)o.rows_loaded,
-		    (unsigned long long)o.rows_rejected,
-		    (unsigned long long)o.rows_skipped, o.seconds,
-		    (long long)o.run_id, o.error[0] ? ": " : "", o.error,
-		    o.warnings[0] ? "; warning: " : "", o.warnings);
-		fflush(stdout);
-		/* Stale data loaded still needs someone's attention. */
-		if (o.status != RUN_OK && o.status != RUN_OK_WITH_REJECTS &&
-		    o.status != RUN_UNCHANGED)
-			status = EXIT_RUN_FAILED;
+		if (src->drop_dir)
+			status = worst(status, run_drop_dir(db, c, src));
+		else {
+			enum run_status st;
+
+			status = worst(status, run_one(db, c, src, NULL, &st));
+		}
 		if (db_lost(db)) {
 			log_msg(LOG_ERR, "lost the database connection; stopping");
 			status = EXIT_DATABASE;

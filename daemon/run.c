@@ -493,10 +493,10 @@ upsert(struct db *db, const struct conf_source *src, int64_t run_id,
 /* Inserts the run's audit row, committed at once so that it survives
  * whatever happens to the run. */
 static int
-audit_start(struct db *db, const struct conf_source *src, int64_t *run_id,
-    char *err, size_t errlen)
+audit_start(struct db *db, const struct conf_source *src, const char *url,
+    int64_t *run_id, char *err, size_t errlen)
 {
-	const char *params[3] = { src->name, src->kind->name, src->url };
+	const char *params[3] = { src->name, src->kind->name, url };
 	PGresult *r = NULL;
 	int rc;
 
@@ -666,10 +666,10 @@ unlock_source(struct db *db, const struct conf_source *src)
  * only meaningful for the same URL; the checksum is compared whatever the
  * URL, since the same bytes are the same extract. */
 static int
-last_load(struct db *db, const struct conf_source *src, char **etag,
-    char **last_modified, char **sha, char *err, size_t errlen)
+last_load(struct db *db, const struct conf_source *src, const char *url,
+    char **etag, char **last_modified, char **sha, char *err, size_t errlen)
 {
-	const char *params[2] = { src->name, src->url };
+	const char *params[2] = { src->name, url };
 	PGresult *r = NULL;
 	int rc;
 
@@ -752,17 +752,35 @@ outcome(struct run_outcome *out, enum run_status status, const char *fmt, ...)
 /* The streaming part: fetch into the staging COPY. */
 static int
 stream(struct db *db, struct pipeline *p, const struct conf_source *src,
-    const char *etag, const char *last_modified, volatile sig_atomic_t *stop,
-    struct fetch_result *fr, char *err, size_t errlen)
+    const char *url, const char *etag, const char *last_modified,
+    volatile sig_atomic_t *stop, struct fetch_result *fr, char *err,
+    size_t errlen)
 {
 	struct fetch_request rq = { 0 };
+	char *secret = NULL;
 	int rc, crc;
 
 	if ((rc = copy_begin(&p->copy, db, "COPY stage FROM STDIN")) < 0) {
 		snprintf(err, errlen, "%s", p->copy.err);
 		return rc;
 	}
-	rq.url = src->url;
+	/* Read at each run so that a rotated secret is picked up. */
+	if (src->auth.type != CONF_AUTH_NONE && (secret = db_read_secret(
+	    src->auth.secret_file, src->auth.credential)) == NULL) {
+		snprintf(err, errlen, "cannot read the secret of source '%s' "
+		    "from %s: %s", src->name, src->auth.secret_file ?
+		    src->auth.secret_file : "its credential", strerror(errno));
+		(void)copy_end(&p->copy, "no secret");
+		return -EACCES;
+	}
+	rq.url = url;
+	rq.bearer_token = src->auth.type == CONF_AUTH_BEARER ? secret : NULL;
+	rq.username = src->auth.type == CONF_AUTH_BASIC ? src->auth.username :
+	    NULL;
+	rq.password = src->auth.type == CONF_AUTH_BASIC ? secret : NULL;
+	rq.client_cert = src->auth.client_cert;
+	rq.client_key = src->auth.client_key;
+	rq.ca_file = src->auth.ca_file;
 	rq.etag = etag;
 	rq.last_modified = last_modified;
 	rq.connect_timeout = src->connect_timeout;
@@ -772,6 +790,10 @@ stream(struct db *db, struct pipeline *p, const struct conf_source *src,
 	rq.ctx = p;
 	rq.stop = stop;
 	rc = fetch_run(&rq, fr, err, errlen);
+	if (secret != NULL) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
 	if (p->error != 0) {
 		rc = p->error;
 		snprintf(err, errlen, "%s", p->err);
@@ -925,9 +947,37 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 	return 0;
 }
 
+/* A drop directory's file is a new extract unless the same bytes were
+ * loaded before, in whichever file (a URL source compares with its last
+ * load only: content that changes back is a change). */
+static bool
+loaded_before(struct db *db, const struct conf_source *src, const char *sha)
+{
+	const char *params[2] = { src->name, sha };
+	PGresult *r = NULL;
+	bool seen = false;
+
+	if (db_query(db, "SELECT 1 FROM fragwatch.runs WHERE source = $1 AND "
+	    "sha256 = $2 AND status IN ('ok', 'ok_with_rejects', 'stale') LIMIT "
+	    "1", 2, params, &r, NULL, 0) == 0)
+		seen = PQntuples(r) > 0;
+	PQclear(r);
+	return seen;
+}
+
+/* Sleeps for seconds, or less if stop is set. */
+static void
+backoff(double seconds, volatile sig_atomic_t *stop)
+{
+	struct timespec step = { 0, 100 * 1000 * 1000 };
+
+	for (double slept = 0; slept < seconds && !(stop && *stop); slept += 0.1)
+		nanosleep(&step, NULL);
+}
+
 int
 run_source(struct db *db, const struct conf *c, const struct conf_source *src,
-    volatile sig_atomic_t *stop, struct run_outcome *out)
+    const char *url, volatile sig_atomic_t *stop, struct run_outcome *out)
 {
 	struct pipeline p;
 	struct fetch_result fr = { 0 };
@@ -956,21 +1006,41 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		rc = -EBUSY;
 		goto out;
 	}
-	if ((rc = audit_start(db, src, &out->run_id, err, sizeof(err))) < 0 ||
-	    (rc = last_load(db, src, &etag, &last_modified, &last_sha, err,
-	    sizeof(err))) < 0) {
+	if (url == NULL)
+		url = src->url;
+	if ((rc = audit_start(db, src, url, &out->run_id, err,
+	    sizeof(err))) < 0 || (rc = last_load(db, src, url, &etag,
+	    &last_modified, &last_sha, err, sizeof(err))) < 0) {
 		outcome(out, RUN_FAILED, "%s", err);
 		goto out;
 	}
-	if ((rc = db_exec(db, "BEGIN", err, sizeof(err))) < 0 ||
-	    (in_tx = true, rc = create_stage(db, src->kind, err,
-	    sizeof(err))) < 0) {
-		outcome(out, RUN_FAILED, "%s", err);
-		goto finish;
+	/* A transient failure (5xx, timeout, a connection cut) starts the
+	 * stream again from scratch after a growing pause. */
+	for (int attempt = 0;; attempt++) {
+		if ((rc = db_exec(db, "BEGIN", err, sizeof(err))) < 0 ||
+		    (in_tx = true, rc = create_stage(db, src->kind, err,
+		    sizeof(err))) < 0) {
+			outcome(out, RUN_FAILED, "%s", err);
+			goto finish;
+		}
+		rc = stream(db, &p, src, url, etag, last_modified, stop, &fr, err,
+		    sizeof(err));
+		if (rc == 0 || p.refuse || attempt >= src->retries ||
+		    (stop != NULL && *stop) || !fetch_transient(rc,
+		    fr.http_status) || db_lost(db))
+			break;
+		warn(out, "attempt %d: %s", attempt + 1, err);
+		(void)db_exec(db, "ROLLBACK", NULL, 0);
+		in_tx = false;
+		backoff(src->retry_delay * (double)(1 << attempt), stop);
+		pipeline_free(&p);
+		fetch_result_clear(&fr);
+		if ((rc = pipeline_init(&p, c, src)) < 0) {
+			outcome(out, RUN_FAILED, "cannot set up the run: %s",
+			    strerror(-rc));
+			goto finish;
+		}
 	}
-
-	rc = stream(db, &p, src, etag, last_modified, stop, &fr, err,
-	    sizeof(err));
 	out->bytes = fr.bytes;
 	out->rows_read = p.rows_read;
 	out->rows_rejected = p.rows_rejected;
@@ -993,7 +1063,8 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		outcome(out, refused ? RUN_REFUSED : RUN_FAILED, "%s", err);
 		goto finish;
 	}
-	if (fr.not_modified || (last_sha != NULL && strcmp(sha, last_sha) == 0)) {
+	if (fr.not_modified || (last_sha != NULL && strcmp(sha, last_sha) == 0) ||
+	    (src->drop_dir && loaded_before(db, src, sha))) {
 		outcome(out, RUN_UNCHANGED, "%s", "");
 		out->rows_rejected = 0;
 		goto finish;

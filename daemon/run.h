@@ -39,13 +39,16 @@ struct run_outcome {
 int run_sync_config(struct db *db, const struct conf *c, char *err,
     size_t errlen);
 
-/* Runs src once. The outcome, including every failure, is in *out and in
- * the runs table (unless the database itself is gone). Returns 0 when the
- * run loaded or found nothing new, else a negative errno. stop, if
- * non-NULL, interrupts the run when set (from a signal handler). */
+/* Runs src once, from url (NULL: the source's own; a drop directory
+ * passes each file's file:// URL). A transient fetch failure is retried
+ * src->retries times with exponential backoff. The outcome, including
+ * every failure, is in *out and in the runs table (unless the database
+ * itself is gone). Returns 0 when the run loaded or found nothing new,
+ * else a negative errno. stop, if non-NULL, interrupts the run when set
+ * (from a signal handler). */
 int run_source(struct db *db, const struct conf *c,
-    const struct conf_source *src, volatile sig_atomic_t *stop,
-    struct run_outcome *out);
+    const struct conf_source *src, const char *url,
+    volatile sig_atomic_t *stop, struct run_outcome *out);
 
 /* True for the outcomes whose data were committed. */
 bool run_status_loaded(enum run_status s);

@@ -173,7 +173,20 @@ fetch_run(const struct fetch_request *rq, struct fetch_result *res,
 		snprintf(line, sizeof(line), "Authorization: Bearer %s",
 		    rq->bearer_token);
 		headers = curl_slist_append(headers, line);
+		explicit_bzero(line, sizeof(line));
 	}
+	if (rq->username != NULL) {
+		curl_easy_setopt(t.curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(t.curl, CURLOPT_USERNAME, rq->username);
+		curl_easy_setopt(t.curl, CURLOPT_PASSWORD, rq->password ?
+		    rq->password : "");
+	}
+	if (rq->client_cert != NULL)
+		curl_easy_setopt(t.curl, CURLOPT_SSLCERT, rq->client_cert);
+	if (rq->client_key != NULL)
+		curl_easy_setopt(t.curl, CURLOPT_SSLKEY, rq->client_key);
+	if (rq->ca_file != NULL)
+		curl_easy_setopt(t.curl, CURLOPT_CAINFO, rq->ca_file);
 	curl_easy_setopt(t.curl, CURLOPT_URL, rq->url);
 	curl_easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(t.curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -230,4 +243,12 @@ out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(t.curl);
 	return rc;
+}
+
+bool
+fetch_transient(int rc, long http_status)
+{
+	if (rc == -EREMOTEIO)
+		return http_status >= 500 || http_status == 429;
+	return rc == -ETIMEDOUT || rc == -EIO || rc == -EPIPE;
 }

@@ -15,6 +15,11 @@ struct fetch_request {
 	const char *etag;          /* sent as If-None-Match, or NULL */
 	const char *last_modified; /* sent as If-Modified-Since, or NULL */
 	const char *bearer_token;  /* Authorization: Bearer, or NULL */
+	const char *username;      /* HTTP basic auth with password, or NULL */
+	const char *password;
+	const char *client_cert;   /* PEM client certificate, or NULL */
+	const char *client_key;    /* its key, or NULL */
+	const char *ca_file;       /* CA bundle to verify the server, or NULL */
 	long connect_timeout;      /* seconds */
 	long timeout;              /* seconds, the whole transfer */
 	int64_t max_body_bytes;
@@ -35,7 +40,12 @@ struct fetch_result {
 int fetch_global_init(void);
 void fetch_global_cleanup(void);
 
-/* Fetches rq->url into rq->sink. Returns 0 (also for 304), or a negative
+/* True for a failure worth retrying: HTTP 5xx or 429, timeouts,
+ * connections refused, reset or cut short. */
+bool fetch_transient(int rc, long http_status);
+
+/* Fetches rq->url into rq->sink. Proxies come from the environment
+ * (http_proxy, https_proxy, no_proxy), as libcurl reads them. Returns 0 (also for 304), or a negative
  * errno with a message in err: -EREMOTEIO for an HTTP error status (in
  * res->http_status), -EMEDIUMTYPE for an HTML page, -EFBIG over the body
  * cap, -EPIPE for a truncated transfer, -ETIMEDOUT, -EINTR when stopped,

@@ -3,6 +3,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=${BENCH_ROWS:-1000000}
+FW=${FW:-$TOP/fragwatch}
 PGBIN=$(pg_config --bindir)
 B=$(mktemp -d /tmp/fragwatch-bench.XXXXXX)
 chmod 755 "$B"
@@ -48,16 +49,56 @@ measure() {  # measure LABEL COMMAND... -> one line of figures
 }
 
 echo "extract: $ROWS rows, $((bytes / 1048576)) MB ($B/www/bench_queue.csv)"
-"$TOP/fragwatch" -c /dev/null version >/dev/null
+"$FW" -c /dev/null version >/dev/null
 write_conf "file://$B/www/bench_queue.csv"
-"$TOP/fragwatch" -c "$B/fw.conf" migrate >/dev/null 2>&1
-measure "fragwatch run (file://, new table)" "$TOP/fragwatch" -c "$B/fw.conf" run bench
+"$FW" -c "$B/fw.conf" migrate >/dev/null 2>&1
+measure "fragwatch run (file://, new table)" "$FW" -c "$B/fw.conf" run bench
 psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch -c "TRUNCATE fragwatch.queue_facts"
 sed 's/^\(2.*\)$/\1/' "$B/www/bench_queue.csv" > "$B/www/bench_queue2.csv" && echo >> "$B/www/bench_queue2.csv"
 write_conf "http://127.0.0.1:$(cat "$B/port")/files/bench_queue2.csv"
-measure "fragwatch run (http://)" "$TOP/fragwatch" -c "$B/fw.conf" run bench
+measure "fragwatch run (http://)" "$FW" -c "$B/fw.conf" run bench
 echo >> "$B/www/bench_queue2.csv"
-measure "fragwatch run (http://, upsert)" "$TOP/fragwatch" -c "$B/fw.conf" run bench
+measure "fragwatch run (http://, upsert)" "$FW" -c "$B/fw.conf" run bench
 psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch -c "CREATE TABLE copy_target (vecka text, omrade text, forv text, vantande bigint, over bigint, medel text, median int, p90 int, atg bigint)"
 measure "psql \\copy (text columns, no checks)" psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch \
     -c "\\copy copy_target FROM '$B/www/bench_queue.csv' WITH (FORMAT csv, DELIMITER ';', HEADER true)"
+
+# Record grain: a referral portal's extract, one row per referral.
+RECORDS=${BENCH_RECORDS:-5000000}
+awk -v n="$RECORDS" 'BEGIN {
+	srand(1); print "id;received;area;org;status;assessed;closed"
+	split("accepted rejected pending", st, " ")
+	for (i = 1; i <= n; i++) {
+		d = int(rand() * 1095); a = sprintf("A%02d", 1 + int(rand() * 25)); o = sprintf("O%02d", 1 + int(rand() * 40))
+		s = st[1 + int(rand() * 3)]; t = d + int(rand() * 20); c = (rand() < 0.7) ? d + int(rand() * 120) : -1
+		printf "%d;%s;%s;%s;%s;%s;%s\n", i, day(d), a, o, s, day(t), c < 0 ? "" : day(c)
+	}
+}
+function day(k,   y, m, md) {   # days after 2023-01-01 as YYYY-MM-DD
+	y = 2023; split("31 28 31 30 31 30 31 31 30 31 30 31", md, " ")
+	while (k >= ((y % 4 == 0) ? 366 : 365)) { k -= (y % 4 == 0) ? 366 : 365; y++ }
+	md[2] = (y % 4 == 0) ? 29 : 28
+	for (m = 1; k >= md[m]; m++) k -= md[m]
+	return sprintf("%d-%02d-%02d", y, m, k + 1)
+}' > "$B/www/referrals.csv"
+write_records_conf() {  # write_records_conf KEEP
+	cat > "$B/fw.conf" <<EOC
+database = { conninfo = "host=$B/sock user=fragwatch dbname=fragwatch"; };
+@include "bench_region.conf"
+sources = ( { name = "portal"; kind = "referral"; grain = "record"; keep_records = $1;
+	url = "http://127.0.0.1:$(cat "$B/port")/files/referrals.csv"; period = "week";
+	format = { delimiter = ";"; };
+	columns = { received = "received"; area = "area"; org = "org"; status = "status";
+		assessed = "assessed"; closed = "closed"; }; } );
+EOC
+}
+ROWS=$RECORDS
+echo "extract: $RECORDS referral records, $(($(stat -c %s "$B/www/referrals.csv") / 1048576)) MB"
+write_records_conf true
+measure "fragwatch run (records kept)" "$FW" -c "$B/fw.conf" run portal
+echo >> "$B/www/referrals.csv"
+write_records_conf false
+measure "fragwatch run (records not kept)" "$FW" -c "$B/fw.conf" run portal
+psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch -c "CREATE TABLE copy_referrals (id bigint, received date, area text, org text, status text, assessed date, closed date)"
+measure "psql \\copy (typed table)" psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch \
+    -c "\\copy copy_referrals FROM '$B/www/referrals.csv' WITH (FORMAT csv, DELIMITER ';', HEADER true)"

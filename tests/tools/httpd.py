@@ -26,6 +26,11 @@ Routes (NAME is a plain file name inside DIR; no slashes, no dot files):
   GET /big/NAME?repeat=N the file's header line once, then its data lines N
                          times (default 1), streamed close-delimited (or
                          &chunked=1), for size-cap tests.
+  GET /flaky/NAME?fail=N the first N requests for this URL get 503, later
+                         ones the file as /files/NAME (retry tests).
+  GET /auth/NAME?bearer=TOKEN  or  ?basic=USER:PASSWORD
+                         401 unless the request carries that Authorization,
+                         then the file as /files/NAME.
   anything else          404.
 """
 
@@ -158,12 +163,38 @@ class Handler(BaseHTTPRequestHandler):
                 self.route_slow(arg, query)
             elif route == "big" and arg is not None:
                 self.route_big(arg, query)
+            elif route == "flaky" and arg is not None:
+                self.route_flaky(arg, query)
+            elif route == "auth" and arg is not None:
+                self.route_auth(arg, query)
             else:
                 self.not_found()
         except DISCONNECTS:
             self.close_connection = True
         except ValueError:
             self.simple(400, b"400 Bad Request\n")
+
+    def route_flaky(self, name, query):
+        fail = int(query.get("fail", ["1"])[0])
+        with self.server.lock:
+            seen = self.server.flaky.get(self.path, 0)
+            self.server.flaky[self.path] = seen + 1
+        if seen < fail:
+            return self.simple(503, b"503 Service Unavailable\n")
+        self.route_files(name)
+
+    def route_auth(self, name, query):
+        import base64
+        want = None
+        if "bearer" in query:
+            want = "Bearer " + query["bearer"][0]
+        elif "basic" in query:
+            want = "Basic " + base64.b64encode(
+                query["basic"][0].encode()).decode()
+        if want is None or self.headers.get("Authorization") != want:
+            return self.simple(401, b"401 Unauthorized\n",
+                               headers=[("WWW-Authenticate", "Basic")])
+        self.route_files(name)
 
     def route_files(self, name):
         path = self.file_path(name)
@@ -305,6 +336,8 @@ class Server(ThreadingHTTPServer):
         self.root = root
         self._etags = {}
         self._lock = threading.Lock()
+        self.lock = threading.Lock()    # guards flaky
+        self.flaky = {}                 # /flaky URL -> requests seen
         super().__init__(addr, Handler)
 
     def server_bind(self):
