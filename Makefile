@@ -95,6 +95,29 @@ demo: deps fragwatch
 bench: deps fragwatch $(TOOL_BINS)
 	bash tests/bench.sh
 
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer (clang) on decode -> CSV -> mapping,
+# seeded from tests/fuzz/corpus; not part of all or check. What it learns and
+# any crash input stay in $(BUILD)/fuzz, so the tree stays clean.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = tests/fuzz/fuzz_extract.c $(addprefix extractors/,decode.c \
+            csvsrc.c mapping.c expr.c codemap.c kind.c value.c)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
+              -fsanitize=fuzzer,address,undefined -I.
+
+.PHONY: fuzz fuzz-deps
+fuzz: $(BUILD)/fuzz/fuzz_extract
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
+	    $(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+$(BUILD)/fuzz/fuzz_extract: $(FUZZ_SRCS) $(wildcard extractors/*.h) | fuzz-deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) -lcsv -lm
+
+fuzz-deps:
+	@sh tests/fuzz/deps
+
 # Installs the Debian packages the build, the tests and the demo need.
 deps:
 	@sh .ci/deps

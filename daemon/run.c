@@ -191,7 +191,13 @@ on_decoded(void *ctx, const char *buf, size_t len)
 {
 	struct pipeline *p = ctx;
 	char err[512];
-	int rc = csvsrc_feed(p->csv, buf, len, err, sizeof(err));
+	int rc;
+
+	/* Fields are C strings: a NUL would silently cut one short. */
+	if (memchr(buf, '\0', len) != NULL)
+		return pipe_fail(p, -EMEDIUMTYPE, true, "the body contains a NUL "
+		    "byte: binary data, not CSV");
+	rc = csvsrc_feed(p->csv, buf, len, err, sizeof(err));
 
 	if (rc < 0 && p->error == 0)
 		pipe_fail(p, rc, true, "%s", err);

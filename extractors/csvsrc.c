@@ -28,6 +28,7 @@ struct csvsrc {
 	uint64_t records;
 	size_t record_bytes;
 	bool expect_start;      /* the next non-blank line starts a record */
+	bool pending_cr;        /* the last piece ended in a CR */
 	int error;              /* set by a callback: stops parsing */
 	char *err;
 	size_t errlen;
@@ -218,12 +219,23 @@ csvsrc_feed(struct csvsrc *p, const char *buf, size_t len, char *err,
 
 	p->err = err;
 	p->errlen = errlen;
+	/* Pieces end at LF, CRLF or a bare CR (old Mac files), so that each
+	 * record knows its line. */
 	while (len > 0 && rc == 0) {
 		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+		const char *cr = memchr(buf, '\r', nl ? (size_t)(nl - buf) : len);
+		const char *end = cr != NULL ? cr : nl;
+		size_t n = end != NULL ? (size_t)(end - buf) + 1 : len;
+		bool eol = end != NULL;
 
+		if (cr != NULL && n < len && buf[n] == '\n')
+			n++; /* CRLF */
+		/* An LF right after a CR that ended the last piece is its CRLF. */
+		if (p->pending_cr && buf[0] == '\n' && n == 1)
+			eol = false;
+		p->pending_cr = eol && buf[n - 1] == '\r';
 		rc = parse_piece(p, buf, n);
-		if (nl != NULL)
+		if (eol)
 			p->line++;
 		buf += n;
 		len -= n;

@@ -32,7 +32,7 @@ write_conf() {  # write_conf URL
 	cat > "$B/fw.conf" <<EOC
 database = { conninfo = "host=$B/sock user=fragwatch dbname=fragwatch"; };
 @include "bench_region.conf"
-sources = ( { name = "bench"; kind = "queue"; url = "$1"; period = "week";
+sources = ( { name = "bench"; kind = "queue"; url = "$1"; period = "week"; max_age_days = 36500;
 	format = { delimiter = ";"; decimal = ","; date_format = "%G-W%V"; };
 	columns = { period = "vecka"; area = "vardomrade"; org = "forvaltning";
 		waiting_total = "vantande"; waiting_over_target = "vantande_over_grans";
@@ -42,7 +42,7 @@ EOC
 }
 measure() {  # measure LABEL COMMAND... -> one line of figures
 	local label=$1; shift
-	/usr/bin/time -f "%e %M" -o "$B/time" "$@" >/dev/null 2>"$B/err" || { cat "$B/err"; exit 1; }
+	/usr/bin/time -f "%e %M" -o "$B/time" "$@" >"$B/out" 2>"$B/err" || { cat "$B/out" "$B/err"; exit 1; }
 	read -r secs kb < "$B/time"
 	awk -v l="$label" -v s="$secs" -v kb="$kb" -v n="$ROWS" \
 	    'BEGIN { printf "%-34s %9d rows %7.2f s %10.0f rows/s  peak RSS %6.1f MB\n", l, n, s, n / s, kb / 1024 }'
@@ -85,7 +85,7 @@ write_records_conf() {  # write_records_conf KEEP
 	cat > "$B/fw.conf" <<EOC
 database = { conninfo = "host=$B/sock user=fragwatch dbname=fragwatch"; };
 @include "bench_region.conf"
-sources = ( { name = "portal"; kind = "referral"; grain = "record"; keep_records = $1;
+sources = ( { name = "portal"; kind = "referral"; grain = "record"; keep_records = $1; max_age_days = 36500;
 	url = "http://127.0.0.1:$(cat "$B/port")/files/referrals.csv"; period = "week";
 	format = { delimiter = ";"; };
 	columns = { received = "received"; area = "area"; org = "org"; status = "status";
