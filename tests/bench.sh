@@ -32,7 +32,7 @@ write_conf() {  # write_conf URL
 	cat > "$B/fw.conf" <<EOC
 database = { conninfo = "host=$B/sock user=fragwatch dbname=fragwatch"; };
 @include "bench_region.conf"
-sources = ( { name = "bench"; kind = "queue"; url = "$1"; period = "week"; max_age_days = 36500;
+sources = ( { name = "bench"; kind = "queue"; url = "$1"; period = "week"; max_age_days = 3650;
 	format = { delimiter = ";"; decimal = ","; date_format = "%G-W%V"; };
 	columns = { period = "vecka"; area = "vardomrade"; org = "forvaltning";
 		waiting_total = "vantande"; waiting_over_target = "vantande_over_grans";
@@ -51,7 +51,7 @@ measure() {  # measure LABEL COMMAND... -> one line of figures
 echo "extract: $ROWS rows, $((bytes / 1048576)) MB ($B/www/bench_queue.csv)"
 "$FW" -c /dev/null version >/dev/null
 write_conf "file://$B/www/bench_queue.csv"
-"$FW" -c "$B/fw.conf" migrate >/dev/null 2>&1
+"$FW" -c "$B/fw.conf" migrate >/dev/null
 measure "fragwatch run (file://, new table)" "$FW" -c "$B/fw.conf" run bench
 psql -XAtq -h "$B/sock" -U fragwatch -d fragwatch -c "TRUNCATE fragwatch.queue_facts"
 sed 's/^\(2.*\)$/\1/' "$B/www/bench_queue.csv" > "$B/www/bench_queue2.csv" && echo >> "$B/www/bench_queue2.csv"
@@ -85,7 +85,7 @@ write_records_conf() {  # write_records_conf KEEP
 	cat > "$B/fw.conf" <<EOC
 database = { conninfo = "host=$B/sock user=fragwatch dbname=fragwatch"; };
 @include "bench_region.conf"
-sources = ( { name = "portal"; kind = "referral"; grain = "record"; keep_records = $1; max_age_days = 36500;
+sources = ( { name = "portal"; kind = "referral"; grain = "record"; keep_records = $1; max_age_days = 3650;
 	url = "http://127.0.0.1:$(cat "$B/port")/files/referrals.csv"; period = "week";
 	format = { delimiter = ";"; };
 	columns = { received = "received"; area = "area"; org = "org"; status = "status";
