@@ -138,7 +138,7 @@ print_sources(struct db *db, const struct conf *c, FILE *f, int32_t today)
 			    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
 			    PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4),
 			    PQgetvalue(r, 0, 5),
-			    !PQgetisnull(r, 0, 5) && atoi(PQgetvalue(r, 0, 5)) >
+			    !PQgetisnull(r, 0, 5) && strtol(PQgetvalue(r, 0, 5), NULL, 10) >
 			    src->max_age_days ? "  STALE" : "",
 			    PQgetisnull(r, 0, 6) ? "" : "  ", PQgetvalue(r, 0, 6));
 		PQclear(r);
