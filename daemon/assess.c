@@ -290,31 +290,17 @@ status_batch(void *pv, PGresult *r, char *err, size_t errlen)
 	struct copy cp;
 	int rc;
 
-	/* The cursor stays open while each batch's statuses are COPYed. */
+	/* The cursor stays open while each batch's statuses are COPYed; a
+	 * NULL batch ends the walk (the last series' statuses). */
 	if ((rc = copy_begin(&cp, s->db, "COPY status_new FROM STDIN")) < 0) {
 		snprintf(err, errlen, "%s", cp.err);
 		return rc;
 	}
 	s->w->copy = &cp;
-	for (int i = 0; i < PQntuples(r); i++)
+	if (r == NULL)
+		walk_row(s->w, NULL, -1);
+	for (int i = 0; r != NULL && i < PQntuples(r); i++)
 		walk_row(s->w, r, i);
-	if ((rc = copy_end(&cp, NULL)) < 0)
-		snprintf(err, errlen, "%s", cp.err);
-	return rc;
-}
-
-static int
-finish_walk(struct db *db, struct walk *w, char *err, size_t errlen)
-{
-	struct copy cp;
-	int rc;
-
-	if ((rc = copy_begin(&cp, db, "COPY status_new FROM STDIN")) < 0) {
-		snprintf(err, errlen, "%s", cp.err);
-		return rc;
-	}
-	w->copy = &cp;
-	walk_row(w, NULL, -1);
 	if ((rc = copy_end(&cp, NULL)) < 0)
 		snprintf(err, errlen, "%s", cp.err);
 	return rc;
@@ -366,7 +352,7 @@ assess_run(struct db *db, const struct conf *c, int64_t run_id, int32_t from,
 	    (rc = each_batch(db, "SELECT area, org, code, period, grain, status "
 	    "FROM fragwatch.indicator_values ORDER BY area, org, period, code",
 	    status_batch, &sc, err, errlen)) < 0 ||
-	    (rc = finish_walk(db, &w, err, errlen)) < 0)
+	    (rc = status_batch(&sc, NULL, err, errlen)) < 0)
 		goto out;
 
 	/* Replace the statuses from 'from' on; record the changes. A change
