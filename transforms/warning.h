@@ -1,0 +1,55 @@
+/* warning.h - early-warning detectors E1 (SPC), E2 (EWMA), E3 (time to red) on one series (pure). */
+#ifndef FRAGWATCH_WARNING_H
+#define FRAGWATCH_WARNING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "transforms/status.h"
+
+/* Tunables of DESIGN.md §6; warning_params_default() gives the brief's. */
+struct warning_params {
+	int horizon;         /* periods ahead that E3 looks (12 weeks, 3 months) */
+	int persistence;     /* consecutive runs a signal must last (2) */
+	int run_length;      /* SPC trend and shift rules (7) */
+	int baseline_min;    /* fewest points for any verdict (12) */
+	int baseline_max;    /* points in the SPC/EWMA baseline (20) */
+	double ewma_lambda;  /* 0.2 */
+	double ewma_L;       /* 2.962 */
+	int trend_min;       /* fewest points for E3 (12) */
+	int trend_max;       /* most recent points E3 uses (26) */
+	double mk_alpha;     /* Mann-Kendall significance (0.05) */
+};
+
+/* Detector bits in warning_verdict.fired. */
+enum {
+	WARNING_E1 = 1 << 0, /* SPC special cause of concern in the last 3 points */
+	WARNING_E2 = 1 << 1, /* EWMA beyond its limit on the bad side */
+	WARNING_E3 = 1 << 2, /* projected to cross red within the horizon */
+};
+
+/* What the detectors say about the newest point of a series. */
+struct warning_verdict {
+	bool enough_data;      /* false: fewer than baseline_min points; no verdict */
+	unsigned fired;        /* WARNING_E* bits */
+	bool signal;           /* E3, or E1 and E2 together */
+	const char *spc_rule;  /* static text of the E1 rule that fired, or NULL */
+	double mean, lcl, ucl; /* SPC centre line and limits (NaN if none) */
+	double ewma, ewma_limit; /* the EWMA now and its bad-side limit */
+	double slope;          /* change per period (Theil-Sen or Holt), NaN if none */
+	double mk_p;           /* Mann-Kendall two-sided p, NaN if not computed */
+	double periods_to_red; /* projected periods until red; NaN if not within
+	                          the horizon or not worsening */
+};
+
+void warning_params_default(struct warning_params *p);
+
+/* Evaluates E1, E2 and E3 on x[0..n-1] (oldest first, one value per
+ * period, no gaps) against t: the bad direction is t->higher_is_worse and
+ * red is where t->red holds. Returns 0 (verdict in *out, which is always
+ * fully written) or -EINVAL for bad parameters. Persistence over runs is
+ * the caller's: signal is for this point alone. */
+int warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
+    const struct warning_params *p, struct warning_verdict *out);
+
+#endif
