@@ -113,6 +113,7 @@ static void
 test_hand_example(void **state)
 {
 	const double x[] = { 10, 12, 11, 12, 14 };
+	const double y[] = { -10, -12, -11, -12, -14 };
 	double slope, icpt;
 	struct trend_mk mk;
 
@@ -127,8 +128,6 @@ test_hand_example(void **state)
 	assert_true(NEAR(mk.p, 0.12955, 1e-5));
 
 	/* Falling mirror: S = -7, z = -(7 - 1)/sd, same p. */
-	const double y[] = { -10, -12, -11, -12, -14 };
-
 	assert_int_equal(trend_mann_kendall(y, 5, &mk), 0);
 	assert_true(mk.s == -7);
 	assert_true(NEAR(mk.z, -1.51587, 1e-5));
