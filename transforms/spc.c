@@ -29,12 +29,16 @@ spc_limits(const double *b, size_t n, struct spc_limits *out)
 
 	if (n < 2 || !all_finite(b, n))
 		return -EINVAL;
+	/* Summing differences from the first point keeps the mean of a
+	 * constant baseline exactly that constant (a plain sum of 0.6
+	 * twenty times, divided by 20, is not 0.6), so that zero-width
+	 * limits do not flag the baseline's own value. */
 	for (size_t i = 0; i < n; i++) {
-		sum += b[i];
+		sum += b[i] - b[0];
 		if (i > 0)
 			sum_mr += fabs(b[i] - b[i - 1]);
 	}
-	mean = sum / (double)n;
+	mean = b[0] + sum / (double)n;
 	mmr = sum_mr / (double)(n - 1);
 	out->mean = mean;
 	out->mmr = mmr;
@@ -230,8 +234,11 @@ spc_ewma(const double *x, size_t n, double mean, double sigma,
 	    !(sigma >= 0) || !isfinite(mean) || !isfinite(sigma) ||
 	    !isfinite(L) || !all_finite(x, n))
 		return -EINVAL;
+	/* z + lambda (x - z) is the same recursion, but leaves z exactly
+	 * unchanged on a point equal to it: a constant series does not
+	 * creep past its zero-width limits by rounding. */
 	for (size_t i = 0; i < n; i++)
-		z = lambda * x[i] + (1 - lambda) * z;
+		z += lambda * (x[i] - z);
 	/* The exact factor: the EWMA of i points has variance
 	 * sigma^2 lambda/(2-lambda) (1 - (1-lambda)^(2i)). */
 	width = L * sigma * sqrt(lambda / (2 - lambda) *
