@@ -440,15 +440,23 @@ hex_str(char *out, const unsigned char *md, size_t n)
 	out[2 * n] = '\0';
 }
 
+/*
+ * A part's headers and content. In a multipart body the CRLF after the
+ * content belongs to the next delimiter; a single part only needs its
+ * last line ended.
+ */
 static void
-body_part(struct buf *b, const char *ctype, const char *content)
+body_part(struct buf *b, const char *ctype, const char *content, bool multi)
 {
+	size_t n = strlen(content);
+
 	buf_str(b, "Content-Type: ");
 	buf_str(b, ctype);
 	buf_str(b, "; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	quoted_printable(b, content);
-	buf_add(b, "\r\n", 2);
+	if (multi || n == 0 || content[n - 1] != '\n')
+		buf_add(b, "\r\n", 2);
 }
 
 /* An address for an error message: never its control characters. */
@@ -509,7 +517,7 @@ mail_format(const struct mail_message *m, char **out, size_t *outlen,
 	buf_str(&b, line);
 	buf_str(&b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
 	if (m->html == NULL) {
-		body_part(&b, "text/plain", m->text);
+		body_part(&b, "text/plain", m->text, false);
 	} else {
 		/* "=_" never appears in quoted-printable output. */
 		memcpy(boundary, "=_fw_", 5);
@@ -522,11 +530,11 @@ mail_format(const struct mail_message *m, char **out, size_t *outlen,
 		buf_str(&b, "\r\n--");
 		buf_str(&b, boundary);
 		buf_str(&b, "\r\n");
-		body_part(&b, "text/plain", m->text);
+		body_part(&b, "text/plain", m->text, true);
 		buf_str(&b, "--");
 		buf_str(&b, boundary);
 		buf_str(&b, "\r\n");
-		body_part(&b, "text/html", m->html);
+		body_part(&b, "text/html", m->html, true);
 		buf_str(&b, "--");
 		buf_str(&b, boundary);
 		buf_str(&b, "--\r\n");
