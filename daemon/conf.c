@@ -12,255 +12,31 @@
 #include <libpq-fe.h>
 
 #include "daemon/conf.h"
+#include "daemon/confread.h"
 #include "extractors/codemap.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-struct loader {
-	const char *path;
-	struct conf_errors *errs;
-};
 
 static void
-add_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-add_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-{
-	char msg[512], *line = NULL, **grown;
-	const char *file = NULL;
-	int lineno = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (s != NULL) {
-		file = config_setting_source_file(s);
-		lineno = (int)config_setting_source_line(s);
-	}
-	if (file == NULL)
-		file = ld->path;
-	if (asprintf(&line, "%s:%d: %s", file, lineno, msg) < 0)
-		return;
-	grown = realloc(ld->errs->msgs, (ld->errs->n + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		free(line);
-		return;
-	}
-	ld->errs->msgs = grown;
-	ld->errs->msgs[ld->errs->n++] = line;
-}
-
-/* An unknown key is an error: a typo must not silently become a default. */
-static void
-check_keys(struct loader *ld, const config_setting_t *group, const char *what,
-    const char *const *allowed, size_t nallowed)
-{
-	int n = config_setting_length(group);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(group, i);
-		const char *name = config_setting_name(s);
-		size_t j;
-
-		for (j = 0; j < nallowed; j++)
-			if (strcmp(name, allowed[j]) == 0)
-				break;
-		if (j == nallowed)
-			add_error(ld, s, "unknown key '%s' in %s", name, what);
-	}
-}
-
-/* Reads an optional string member; returns 1 if present, 0 if absent, -1 if
- * of the wrong type (reported). */
-static int
-get_string(struct loader *ld, const config_setting_t *g, const char *key,
-    char **out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		add_error(ld, s, "'%s' must be a string", key);
-		return -1;
-	}
-	free(*out);
-	*out = strdup(config_setting_get_string(s));
-	return *out != NULL ? 1 : -1;
-}
-
-static int
-get_int(struct loader *ld, const config_setting_t *g, const char *key,
-    long long min, long long max, long long *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	long long v;
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		add_error(ld, s, "'%s' must be a whole number", key);
-		return -1;
-	}
-	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
-		add_error(ld, s, "'%s' must be between %lld and %lld", key, min,
-		    max);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}
-
-static int
-get_double(struct loader *ld, const config_setting_t *g, const char *key,
-    double min, double max, double *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-	double v;
-
-	if (s == NULL)
-		return 0;
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
-	default:
-		add_error(ld, s, "'%s' must be a number", key);
-		return -1;
-	}
-	if (!(v >= min && v <= max)) {
-		add_error(ld, s, "'%s' must be between %g and %g", key, min, max);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}
-
-static int
-get_bool(struct loader *ld, const config_setting_t *g, const char *key,
-    bool *out)
-{
-	const config_setting_t *s = config_setting_get_member(g, key);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		add_error(ld, s, "'%s' must be true or false", key);
-		return -1;
-	}
-	*out = config_setting_get_bool(s) != 0;
-	return 1;
-}
-
-/* A one-character option such as the delimiter; "\t" and "tab" mean tab. */
-static int
-get_char(struct loader *ld, const config_setting_t *g, const char *key,
-    bool allow_none, char *out)
-{
-	char *text = NULL;
-	int rc = get_string(ld, g, key, &text);
-
-	if (rc <= 0)
-		goto out;
-	if (strcmp(text, "tab") == 0 || strcmp(text, "\t") == 0)
-		*out = '\t';
-	else if (text[0] == '\0' && allow_none)
-		*out = '\0';
-	else if (strlen(text) == 1 && (unsigned char)text[0] < 0x80)
-		*out = text[0];
-	else {
-		add_error(ld, config_setting_get_member(g, key),
-		    "'%s' must be one ASCII character, got '%s'", key, text);
-		rc = -1;
-	}
-out:
-	free(text);
-	return rc;
-}
-
-/* A list of strings (or one string) into a malloc'd array. */
-static int
-get_string_list(struct loader *ld, const config_setting_t *s,
-    const char *key, char ***out, size_t *n)
-{
-	int len;
-	char **v;
-
-	*out = NULL;
-	*n = 0;
-	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		if ((v = calloc(1, sizeof(*v))) == NULL ||
-		    (v[0] = strdup(config_setting_get_string(s))) == NULL) {
-			free(v);
-			return -1;
-		}
-		*out = v;
-		*n = 1;
-		return 0;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		add_error(ld, s, "'%s' must be a string or a list of strings", key);
-		return -1;
-	}
-	len = config_setting_length(s);
-	if ((v = calloc((size_t)len + 1, sizeof(*v))) == NULL)
-		return -1;
-	for (int i = 0; i < len; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, i);
-
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			add_error(ld, e, "'%s' must hold strings only", key);
-			for (int j = 0; j < i; j++)
-				free(v[j]);
-			free(v);
-			return -1;
-		}
-		v[i] = strdup(config_setting_get_string(e));
-	}
-	*out = v;
-	*n = (size_t)len;
-	return 0;
-}
-
-static void
-free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
-load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
+load_database(struct cfg_loader *ld, struct conf *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "conninfo", "password_file",
 		"state_dir", "embedded_user", "statement_timeout" };
 	long long v;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'database' must be a group { ... }");
+		cfg_error(ld, g, "'database' must be a group { ... }");
 		return;
 	}
-	check_keys(ld, g, "database", keys, NELEM(keys));
-	get_string(ld, g, "conninfo", &c->conninfo);
+	cfg_check_keys(ld, g, "database", keys, NELEM(keys));
+	cfg_string(ld, g, "conninfo", &c->conninfo);
 	if (c->conninfo != NULL && c->conninfo[0] == '\0') {
 		free(c->conninfo);
 		c->conninfo = NULL;
 	}
-	get_string(ld, g, "password_file", &c->password_file);
-	get_string(ld, g, "state_dir", &c->state_dir);
-	get_string(ld, g, "embedded_user", &c->embedded_user);
-	if (get_int(ld, g, "statement_timeout", 0, 86400, &v) > 0)
+	cfg_string(ld, g, "password_file", &c->password_file);
+	cfg_string(ld, g, "state_dir", &c->state_dir);
+	cfg_string(ld, g, "embedded_user", &c->embedded_user);
+	if (cfg_int(ld, g, "statement_timeout", 0, 86400, &v) > 0)
 		c->statement_timeout = (int)v;
 	if (c->conninfo != NULL) {
 		char *perr = NULL;
@@ -269,12 +45,12 @@ load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
 		    "conninfo");
 
 		if (opts == NULL)
-			add_error(ld, ci, "bad 'conninfo': %s", perr ? perr :
+			cfg_error(ld, ci, "bad 'conninfo': %s", perr ? perr :
 			    "out of memory");
 		for (PQconninfoOption *o = opts; o && o->keyword; o++)
 			if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 			    o->val[0] != '\0')
-				add_error(ld, ci, "no password in 'conninfo': use "
+				cfg_error(ld, ci, "no password in 'conninfo': use "
 				    "'password_file' or the credential 'db-password'");
 		PQconninfoFree(opts);
 		PQfreemem(perr);
@@ -284,13 +60,13 @@ load_database(struct loader *ld, struct conf *c, const config_setting_t *g)
 /* thresholds = { Q1 = { green = ">= 0.8"; red = "< 0.7"; }; ... } over
  * the bounds already in t (the defaults, or the region's for an area). */
 static void
-load_thresholds(struct loader *ld, const config_setting_t *g, const char *what,
+load_thresholds(struct cfg_loader *ld, const config_setting_t *g, const char *what,
     struct status_threshold *t)
 {
 	int n;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'thresholds' must be a group { Q1 = { ... }; }");
+		cfg_error(ld, g, "'thresholds' must be a group { Q1 = { ... }; }");
 		return;
 	}
 	n = config_setting_length(g);
@@ -302,36 +78,36 @@ load_thresholds(struct loader *ld, const config_setting_t *g, const char *what,
 		const char *why = NULL;
 
 		if (ci < 0) {
-			add_error(ld, s, "unknown indicator '%s' in %s thresholds "
+			cfg_error(ld, s, "unknown indicator '%s' in %s thresholds "
 			    "(Q1..Q3, R1, R2, S1..S5)", code, what);
 			continue;
 		}
 		if (!config_setting_is_group(s)) {
-			add_error(ld, s, "threshold '%s' must be a group { green "
+			cfg_error(ld, s, "threshold '%s' must be a group { green "
 			    "= \"...\"; red = \"...\"; }", code);
 			continue;
 		}
-		check_keys(ld, s, "thresholds", keys, NELEM(keys));
+		cfg_check_keys(ld, s, "thresholds", keys, NELEM(keys));
 		for (int k = 0; k < 2; k++) {
 			char *text = NULL;
 
-			if (get_string(ld, s, keys[k], &text) > 0 &&
+			if (cfg_string(ld, s, keys[k], &text) > 0 &&
 			    status_bound_parse(text, k == 0 ? &t[ci].green :
 			    &t[ci].red) < 0)
-				add_error(ld, config_setting_get_member(s, keys[k]),
+				cfg_error(ld, config_setting_get_member(s, keys[k]),
 				    "%s bound of %s must be like \">= 0.80\", got "
 				    "'%s'", keys[k], code, text);
 			free(text);
 		}
 		if (status_threshold_check(&t[ci], &why) < 0)
-			add_error(ld, s, "%s thresholds of %s (%s is worse when "
+			cfg_error(ld, s, "%s thresholds of %s (%s is worse when "
 			    "%s) are in the wrong order: %s", what, code, code,
 			    catalog[ci].higher_is_worse ? "higher" : "lower", why);
 	}
 }
 
 static void
-load_indicators(struct loader *ld, struct conf *c, const config_setting_t *g)
+load_indicators(struct cfg_loader *ld, struct conf *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "min_cases", "yellow_from",
 		"red_from", "thresholds" };
@@ -339,22 +115,22 @@ load_indicators(struct loader *ld, struct conf *c, const config_setting_t *g)
 	long long v;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'indicators' must be a group { ... }");
+		cfg_error(ld, g, "'indicators' must be a group { ... }");
 		return;
 	}
-	check_keys(ld, g, "indicators", keys, NELEM(keys));
-	if (get_int(ld, g, "min_cases", 0, 1000000, &v) > 0)
+	cfg_check_keys(ld, g, "indicators", keys, NELEM(keys));
+	if (cfg_int(ld, g, "min_cases", 0, 1000000, &v) > 0)
 		c->min_cases = (int)v;
-	get_double(ld, g, "yellow_from", 0.0, 1.0, &c->bands.yellow_from);
-	get_double(ld, g, "red_from", 0.0, 1.0, &c->bands.red_from);
+	cfg_double(ld, g, "yellow_from", 0.0, 1.0, &c->bands.yellow_from);
+	cfg_double(ld, g, "red_from", 0.0, 1.0, &c->bands.red_from);
 	if (c->bands.yellow_from > c->bands.red_from)
-		add_error(ld, g, "'yellow_from' must not be above 'red_from'");
+		cfg_error(ld, g, "'yellow_from' must not be above 'red_from'");
 	if ((t = config_setting_get_member(g, "thresholds")) != NULL)
 		load_thresholds(ld, t, "the region's", c->thresholds);
 }
 
 static void
-load_codes(struct loader *ld, const struct conf *c,
+load_codes(struct cfg_loader *ld, const struct conf *c,
     const config_setting_t *list, const char *what, bool is_area,
     struct conf_code **out, size_t *nout)
 {
@@ -365,7 +141,7 @@ load_codes(struct loader *ld, const struct conf *c,
 	struct conf_code *v;
 
 	if (!config_setting_is_list(list)) {
-		add_error(ld, list, "'%s' must be a list ( { ... }, ... )", what);
+		cfg_error(ld, list, "'%s' must be a list ( { ... }, ... )", what);
 		return;
 	}
 	n = config_setting_length(list);
@@ -380,24 +156,24 @@ load_codes(struct loader *ld, const struct conf *c,
 
 		code->guarantee_days = 90;
 		if (!config_setting_is_group(g)) {
-			add_error(ld, g, "each of '%s' must be a group { ... }", what);
+			cfg_error(ld, g, "each of '%s' must be a group { ... }", what);
 			continue;
 		}
 		if (is_area)
-			check_keys(ld, g, what, area_keys, NELEM(area_keys));
+			cfg_check_keys(ld, g, what, area_keys, NELEM(area_keys));
 		else
-			check_keys(ld, g, what, org_keys, NELEM(org_keys));
-		if (get_string(ld, g, "code", &code->code) == 0)
-			add_error(ld, g, "%s entry without 'code'", what);
+			cfg_check_keys(ld, g, what, org_keys, NELEM(org_keys));
+		if (cfg_string(ld, g, "code", &code->code) == 0)
+			cfg_error(ld, g, "%s entry without 'code'", what);
 		else if (code->code[0] == '\0')
-			add_error(ld, g, "empty 'code' in %s", what);
-		if (get_string(ld, g, "name", &code->name) == 0 &&
+			cfg_error(ld, g, "empty 'code' in %s", what);
+		if (cfg_string(ld, g, "name", &code->name) == 0 &&
 		    code->code != NULL)
 			code->name = strdup(code->code);
 		if ((al = config_setting_get_member(g, "aliases")) != NULL)
-			get_string_list(ld, al, "aliases", &code->aliases,
+			cfg_string_list(ld, al, "aliases", &code->aliases,
 			    &code->naliases);
-		if (is_area && get_int(ld, g, "guarantee_days", 1, 3650, &days) > 0)
+		if (is_area && cfg_int(ld, g, "guarantee_days", 1, 3650, &days) > 0)
 			code->guarantee_days = (int)days;
 		memcpy(code->thresholds, c->thresholds, sizeof(c->thresholds));
 		if (is_area && (al = config_setting_get_member(g, "thresholds")) !=
@@ -415,7 +191,7 @@ load_codes(struct loader *ld, const struct conf *c,
  * as the extracts' codes are matched (ignoring case and surrounding
  * blanks), or a code in an extract would be ambiguous. */
 static void
-check_unique_codes(struct loader *ld, const config_setting_t *list,
+check_unique_codes(struct cfg_loader *ld, const config_setting_t *list,
     const char *what, const struct conf_code *v, size_t n)
 {
 	struct codemap *seen = codemap_new();
@@ -426,7 +202,7 @@ check_unique_codes(struct loader *ld, const config_setting_t *list,
 			int rc;
 
 			if (a != NULL && (rc = codemap_add(seen, a, (int)i)) < 0)
-				add_error(ld, config_setting_get_elem(list,
+				cfg_error(ld, config_setting_get_elem(list,
 				    (unsigned)i), rc == -EEXIST ? "%s code or alias "
 				    "'%s' is used twice" : "%s code or alias '%.40s...'"
 				    " is too long", what, a);
@@ -435,7 +211,7 @@ check_unique_codes(struct loader *ld, const config_setting_t *list,
 }
 
 static void
-load_format(struct loader *ld, struct conf_source *src,
+load_format(struct cfg_loader *ld, struct conf_source *src,
     const config_setting_t *g)
 {
 	static const char *const keys[] = { "encoding", "delimiter", "quote",
@@ -445,8 +221,8 @@ load_format(struct loader *ld, struct conf_source *src,
 	const config_setting_t *nulls;
 	long long skip;
 
-	check_keys(ld, g, "format", keys, NELEM(keys));
-	if (get_string(ld, g, "encoding", &f->encoding) > 0) {
+	cfg_check_keys(ld, g, "format", keys, NELEM(keys));
+	if (cfg_string(ld, g, "encoding", &f->encoding) > 0) {
 		static const char *const known[] = { "UTF-8", "WINDOWS-1252",
 			"CP1252", "ISO-8859-1", "LATIN1", "ISO-8859-15" };
 		size_t i;
@@ -455,55 +231,55 @@ load_format(struct loader *ld, struct conf_source *src,
 			if (strcasecmp(f->encoding, known[i]) == 0)
 				break;
 		if (i == NELEM(known))
-			add_error(ld, config_setting_get_member(g, "encoding"),
+			cfg_error(ld, config_setting_get_member(g, "encoding"),
 			    "unknown encoding '%s' (UTF-8, WINDOWS-1252, "
 			    "ISO-8859-1, ISO-8859-15)", f->encoding);
 	}
-	get_char(ld, g, "delimiter", false, &f->delimiter);
-	get_char(ld, g, "quote", false, &f->quote);
-	if (get_int(ld, g, "skip_rows", 0, 1000, &skip) > 0)
+	cfg_char(ld, g, "delimiter", false, &f->delimiter);
+	cfg_char(ld, g, "quote", false, &f->quote);
+	if (cfg_int(ld, g, "skip_rows", 0, 1000, &skip) > 0)
 		f->skip_rows = (int)skip;
-	get_char(ld, g, "decimal", false, &f->numfmt.decimal);
+	cfg_char(ld, g, "decimal", false, &f->numfmt.decimal);
 	if (f->numfmt.decimal != '.' && f->numfmt.decimal != ',')
-		add_error(ld, config_setting_get_member(g, "decimal"),
+		cfg_error(ld, config_setting_get_member(g, "decimal"),
 		    "'decimal' must be \".\" or \",\"");
-	get_char(ld, g, "thousands", true, &f->numfmt.thousands);
+	cfg_char(ld, g, "thousands", true, &f->numfmt.thousands);
 	if (f->numfmt.thousands != '\0' &&
 	    f->numfmt.thousands == f->numfmt.decimal)
-		add_error(ld, config_setting_get_member(g, "thousands"),
+		cfg_error(ld, config_setting_get_member(g, "thousands"),
 		    "'thousands' and 'decimal' must differ");
-	get_bool(ld, g, "percent", &f->numfmt.percent);
-	get_string(ld, g, "date_format", &f->date_format);
+	cfg_bool(ld, g, "percent", &f->numfmt.percent);
+	cfg_string(ld, g, "date_format", &f->date_format);
 	if ((nulls = config_setting_get_member(g, "null")) != NULL) {
 		char **v = NULL;
 		size_t n = 0;
 
-		if (get_string_list(ld, nulls, "null", &v, &n) == 0) {
+		if (cfg_string_list(ld, nulls, "null", &v, &n) == 0) {
 			if (n > MAPPING_MAX_NULLS)
-				add_error(ld, nulls, "at most %d null markers",
+				cfg_error(ld, nulls, "at most %d null markers",
 				    MAPPING_MAX_NULLS);
 			for (size_t i = 0; i < n && i < MAPPING_MAX_NULLS; i++) {
 				f->nulls[f->nnulls++] = v[i];
 				v[i] = NULL;
 			}
-			free_strings(v, n);
+			cfg_free_strings(v, n);
 		}
 	}
 }
 
 /* One condition: ["column", "value", "value", ...]. */
 static int
-load_cond(struct loader *ld, const config_setting_t *s, const char *what,
+load_cond(struct cfg_loader *ld, const config_setting_t *s, const char *what,
     struct mapping_cond *out)
 {
 	char **v = NULL;
 	size_t n = 0;
 
-	if (get_string_list(ld, s, what, &v, &n) < 0)
+	if (cfg_string_list(ld, s, what, &v, &n) < 0)
 		return -1;
 	if (n < 2) {
-		add_error(ld, s, "%s must be [\"column\", \"value\", ...]", what);
-		free_strings(v, n);
+		cfg_error(ld, s, "%s must be [\"column\", \"value\", ...]", what);
+		cfg_free_strings(v, n);
 		return -1;
 	}
 	out->column = v[0];
@@ -518,17 +294,17 @@ free_cond(struct mapping_cond *c)
 	if (c == NULL || c->column == NULL)
 		return;
 	/* values points into the array that column heads. */
-	free_strings(c->values - 1, c->nvalues + 1);
+	cfg_free_strings(c->values - 1, c->nvalues + 1);
 }
 
 static void
-load_conds(struct loader *ld, const config_setting_t *s, const char *what,
+load_conds(struct cfg_loader *ld, const config_setting_t *s, const char *what,
     struct mapping_cond **out, size_t *n)
 {
 	int len;
 
 	if (!config_setting_is_list(s)) {
-		add_error(ld, s, "'%s' must be a list ( [\"column\", \"value\", "
+		cfg_error(ld, s, "'%s' must be a list ( [\"column\", \"value\", "
 		    "...], ... )", what);
 		return;
 	}
@@ -543,20 +319,20 @@ load_conds(struct loader *ld, const config_setting_t *s, const char *what,
 
 /* An expression, reported at the setting's line when it does not compile. */
 static struct expr *
-compile_expr(struct loader *ld, const config_setting_t *s, const char *text)
+compile_expr(struct cfg_loader *ld, const config_setting_t *s, const char *text)
 {
 	char err[256];
 	struct expr *e = expr_compile(text, err, sizeof(err));
 
 	if (e == NULL)
-		add_error(ld, s, "bad expression: %s", err);
+		cfg_error(ld, s, "bad expression: %s", err);
 	return e;
 }
 
 /* A field as a group: { column = "x"; } or { columns = [...]; } or
  * { sum = [...]; } or { expr = "..."; }, optionally with when = [...]. */
 static void
-load_column_group(struct loader *ld, struct conf_source *src, size_t f,
+load_column_group(struct cfg_loader *ld, struct conf_source *src, size_t f,
     const config_setting_t *g)
 {
 	static const char *const keys[] = { "column", "columns", "sum", "expr",
@@ -566,21 +342,21 @@ load_column_group(struct loader *ld, struct conf_source *src, size_t f,
 	const char *name = src->kind->fields[f].name;
 	int ways = 0;
 
-	check_keys(ld, g, "a column", keys, NELEM(keys));
+	cfg_check_keys(ld, g, "a column", keys, NELEM(keys));
 	if ((s = config_setting_get_member(g, "column")) != NULL) {
 		ways++;
-		get_string_list(ld, s, "column", &col->columns, &col->ncolumns);
+		cfg_string_list(ld, s, "column", &col->columns, &col->ncolumns);
 	}
 	if ((s = config_setting_get_member(g, "columns")) != NULL) {
 		ways++;
-		get_string_list(ld, s, "columns", &col->columns, &col->ncolumns);
+		cfg_string_list(ld, s, "columns", &col->columns, &col->ncolumns);
 	}
 	if ((s = config_setting_get_member(g, "sum")) != NULL) {
 		char **v = NULL, *text = NULL;
 		size_t n = 0, len = 0;
 
 		ways++;
-		if (get_string_list(ld, s, "sum", &v, &n) == 0 && n > 0) {
+		if (cfg_string_list(ld, s, "sum", &v, &n) == 0 && n > 0) {
 			for (size_t i = 0; i < n; i++)
 				len += strlen(v[i]) + 5;
 			/* sum = ["a", "b"] is the expression "[a] + [b]". */
@@ -589,7 +365,7 @@ load_column_group(struct loader *ld, struct conf_source *src, size_t f,
 
 				for (size_t i = 0; i < n; i++) {
 					if (strchr(v[i], ']') != NULL)
-						add_error(ld, s, "column '%s' in 'sum' "
+						cfg_error(ld, s, "column '%s' in 'sum' "
 						    "cannot contain ']'", v[i]);
 					at += (size_t)snprintf(text + at, len + 1 - at,
 					    "%s[%s]", i ? " + " : "", v[i]);
@@ -597,24 +373,24 @@ load_column_group(struct loader *ld, struct conf_source *src, size_t f,
 				col->expr = compile_expr(ld, s, text);
 			}
 		} else if (n == 0)
-			add_error(ld, s, "'sum' needs at least one column");
+			cfg_error(ld, s, "'sum' needs at least one column");
 		free(text);
-		free_strings(v, n);
+		cfg_free_strings(v, n);
 	}
 	if ((s = config_setting_get_member(g, "expr")) != NULL) {
 		ways++;
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			add_error(ld, s, "'expr' must be a string");
+			cfg_error(ld, s, "'expr' must be a string");
 		else
 			col->expr = compile_expr(ld, s, config_setting_get_string(s));
 	}
 	if (ways != 1)
-		add_error(ld, g, "field '%s' needs exactly one of column, "
+		cfg_error(ld, g, "field '%s' needs exactly one of column, "
 		    "columns, sum, expr", name);
 	if (col->expr != NULL && src->kind->fields[f].type != KIND_COUNT &&
 	    src->kind->fields[f].type != KIND_NUMBER &&
 	    src->kind->fields[f].type != KIND_SHARE)
-		add_error(ld, g, "field '%s' cannot be computed: map it to "
+		cfg_error(ld, g, "field '%s' cannot be computed: map it to "
 		    "columns", name);
 	if ((s = config_setting_get_member(g, "when")) != NULL &&
 	    (col->when = calloc(1, sizeof(*col->when))) != NULL &&
@@ -625,7 +401,7 @@ load_column_group(struct loader *ld, struct conf_source *src, size_t f,
 }
 
 static void
-load_columns(struct loader *ld, struct conf_source *src,
+load_columns(struct cfg_loader *ld, struct conf_source *src,
     const config_setting_t *g, bool constants)
 {
 	int n = config_setting_length(g);
@@ -637,26 +413,26 @@ load_columns(struct loader *ld, struct conf_source *src,
 		struct mapping_column *col;
 
 		if (fi < 0) {
-			add_error(ld, s, "unknown field '%s' for kind '%s'", name,
+			cfg_error(ld, s, "unknown field '%s' for kind '%s'", name,
 			    src->kind->name);
 			continue;
 		}
 		col = &src->fields[fi];
 		if (col->ncolumns > 0 || col->constant != NULL ||
 		    col->expr != NULL) {
-			add_error(ld, s, "field '%s' is mapped twice", name);
+			cfg_error(ld, s, "field '%s' is mapped twice", name);
 			continue;
 		}
 		if (constants) {
 			if (config_setting_type(s) != CONFIG_TYPE_STRING)
-				add_error(ld, s, "constant '%s' must be a string",
+				cfg_error(ld, s, "constant '%s' must be a string",
 				    name);
 			else
 				col->constant = strdup(config_setting_get_string(s));
 		} else if (config_setting_is_group(s))
 			load_column_group(ld, src, (size_t)fi, s);
 		else
-			get_string_list(ld, s, name, &col->columns,
+			cfg_string_list(ld, s, name, &col->columns,
 			    &col->ncolumns);
 	}
 }
@@ -664,7 +440,7 @@ load_columns(struct loader *ld, struct conf_source *src,
 /* codes = { area = ( ["text", "CODE"], ... ); org = ( ... ); }: each code
  * must be configured, or "-" to skip such rows. */
 static void
-load_code_table(struct loader *ld, const struct conf *c,
+load_code_table(struct cfg_loader *ld, const struct conf *c,
     const config_setting_t *list, bool area, char ***out, size_t *npairs)
 {
 	const struct conf_code *codes = area ? c->areas : c->orgs;
@@ -672,7 +448,7 @@ load_code_table(struct loader *ld, const struct conf *c,
 	int len;
 
 	if (!config_setting_is_list(list)) {
-		add_error(ld, list, "a code table must be a list ( [\"text\", "
+		cfg_error(ld, list, "a code table must be a list ( [\"text\", "
 		    "\"CODE\"], ... )");
 		return;
 	}
@@ -684,18 +460,18 @@ load_code_table(struct loader *ld, const struct conf *c,
 		char **v = NULL;
 		size_t n = 0, k;
 
-		if (get_string_list(ld, e, "a code pair", &v, &n) < 0)
+		if (cfg_string_list(ld, e, "a code pair", &v, &n) < 0)
 			continue;
 		if (n != 2) {
-			add_error(ld, e, "a code pair must be [\"text\", \"CODE\"]");
-			free_strings(v, n);
+			cfg_error(ld, e, "a code pair must be [\"text\", \"CODE\"]");
+			cfg_free_strings(v, n);
 			continue;
 		}
 		for (k = 0; k < ncodes; k++)
 			if (strcmp(codes[k].code, v[1]) == 0)
 				break;
 		if (k == ncodes && strcmp(v[1], "-") != 0)
-			add_error(ld, e, "'%s' translates to '%s', which is not a "
+			cfg_error(ld, e, "'%s' translates to '%s', which is not a "
 			    "configured %s code (or \"-\" to skip)", v[0], v[1],
 			    area ? "area" : "organisation");
 		(*out)[2 * *npairs] = v[0];
@@ -706,7 +482,7 @@ load_code_table(struct loader *ld, const struct conf *c,
 }
 
 static void
-load_unpivot(struct loader *ld, struct conf_source *src,
+load_unpivot(struct cfg_loader *ld, struct conf_source *src,
     const config_setting_t *g)
 {
 	static const char *const keys[] = { "columns", "labels", "value" };
@@ -715,24 +491,24 @@ load_unpivot(struct loader *ld, struct conf_source *src,
 	size_t nlabels = 0;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'unpivot' must be a group { ... }");
+		cfg_error(ld, g, "'unpivot' must be a group { ... }");
 		return;
 	}
 	if ((u = src->unpivot = calloc(1, sizeof(*u))) == NULL)
 		return;
-	check_keys(ld, g, "unpivot", keys, NELEM(keys));
+	cfg_check_keys(ld, g, "unpivot", keys, NELEM(keys));
 	if ((s = config_setting_get_member(g, "columns")) != NULL)
-		get_string_list(ld, s, "columns", &u->columns, &u->n);
+		cfg_string_list(ld, s, "columns", &u->columns, &u->n);
 	if ((s = config_setting_get_member(g, "labels")) != NULL)
-		get_string_list(ld, s, "labels", &u->labels, &nlabels);
-	if (get_string(ld, g, "value", &u->value) == 0 || u->n == 0 ||
+		cfg_string_list(ld, s, "labels", &u->labels, &nlabels);
+	if (cfg_string(ld, g, "value", &u->value) == 0 || u->n == 0 ||
 	    nlabels != u->n)
-		add_error(ld, g, "'unpivot' needs 'columns', as many 'labels', "
+		cfg_error(ld, g, "'unpivot' needs 'columns', as many 'labels', "
 		    "and 'value' (the name its cells go by)");
 	else if (strcmp(u->value, "label") == 0)
-		add_error(ld, g, "the unpivot's value cannot be called 'label'");
+		cfg_error(ld, g, "the unpivot's value cannot be called 'label'");
 	if (nlabels != u->n) {
-		free_strings(u->labels, nlabels);
+		cfg_free_strings(u->labels, nlabels);
 		u->labels = calloc(u->n + 1, sizeof(char *));
 	}
 }
@@ -740,13 +516,13 @@ load_unpivot(struct loader *ld, struct conf_source *src,
 /* statuses = ( ["Godkänd", "accepted"], ... ): a referral record's status
  * text to accepted, rejected or pending. */
 static void
-load_statuses(struct loader *ld, struct conf_source *src,
+load_statuses(struct cfg_loader *ld, struct conf_source *src,
     const config_setting_t *list)
 {
 	int len;
 
 	if (!config_setting_is_list(list)) {
-		add_error(ld, list, "'statuses' must be a list ( [\"text\", "
+		cfg_error(ld, list, "'statuses' must be a list ( [\"text\", "
 		    "\"accepted\"], ... )");
 		return;
 	}
@@ -759,15 +535,15 @@ load_statuses(struct loader *ld, struct conf_source *src,
 		size_t n = 0;
 		int k;
 
-		if (get_string_list(ld, e, "a status pair", &v, &n) < 0)
+		if (cfg_string_list(ld, e, "a status pair", &v, &n) < 0)
 			continue;
 		for (k = 0; n == 2 && k < KIND_NSTATUSES; k++)
 			if (strcmp(v[1], kind_statuses[k]) == 0)
 				break;
 		if (n != 2 || k == KIND_NSTATUSES) {
-			add_error(ld, e, "a status pair must be [\"text\", "
+			cfg_error(ld, e, "a status pair must be [\"text\", "
 			    "\"accepted\" | \"rejected\" | \"pending\"]");
-			free_strings(v, n);
+			cfg_free_strings(v, n);
 			continue;
 		}
 		src->statuses[2 * src->nstatuses] = v[0];
@@ -780,7 +556,7 @@ load_statuses(struct loader *ld, struct conf_source *src,
 /* auth = { type = "bearer" | "basic"; username = "..."; secret_file =
  * "/path" | credential = "name"; } */
 static void
-load_auth(struct loader *ld, struct conf_source *src, const config_setting_t *g)
+load_auth(struct cfg_loader *ld, struct conf_source *src, const config_setting_t *g)
 {
 	static const char *const keys[] = { "type", "username", "secret_file",
 		"credential" };
@@ -788,42 +564,42 @@ load_auth(struct loader *ld, struct conf_source *src, const config_setting_t *g)
 	char *type = NULL;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'auth' must be a group { ... }");
+		cfg_error(ld, g, "'auth' must be a group { ... }");
 		return;
 	}
-	check_keys(ld, g, "auth", keys, NELEM(keys));
-	get_string(ld, g, "type", &type);
-	get_string(ld, g, "username", &a->username);
-	get_string(ld, g, "secret_file", &a->secret_file);
-	get_string(ld, g, "credential", &a->credential);
+	cfg_check_keys(ld, g, "auth", keys, NELEM(keys));
+	cfg_string(ld, g, "type", &type);
+	cfg_string(ld, g, "username", &a->username);
+	cfg_string(ld, g, "secret_file", &a->secret_file);
+	cfg_string(ld, g, "credential", &a->credential);
 	if (type != NULL && strcmp(type, "bearer") == 0)
 		a->type = CONF_AUTH_BEARER;
 	else if (type != NULL && strcmp(type, "basic") == 0)
 		a->type = CONF_AUTH_BASIC;
 	else
-		add_error(ld, g, "'auth' needs type = \"bearer\" or \"basic\"");
+		cfg_error(ld, g, "'auth' needs type = \"bearer\" or \"basic\"");
 	if ((a->secret_file == NULL) == (a->credential == NULL))
-		add_error(ld, g, "'auth' needs one of secret_file or credential "
+		cfg_error(ld, g, "'auth' needs one of secret_file or credential "
 		    "(a systemd credential name): secrets never go in the config");
 	if (a->type == CONF_AUTH_BASIC && a->username == NULL)
-		add_error(ld, g, "basic 'auth' needs a username");
+		cfg_error(ld, g, "basic 'auth' needs a username");
 	free(type);
 }
 
 static enum conf_severity
-get_severity(struct loader *ld, const config_setting_t *g, const char *key,
+get_severity(struct cfg_loader *ld, const config_setting_t *g, const char *key,
     enum conf_severity def)
 {
 	char *text = NULL;
 	enum conf_severity sev = def;
 
-	if (get_string(ld, g, key, &text) > 0) {
+	if (cfg_string(ld, g, key, &text) > 0) {
 		if (strcmp(text, "warn") == 0)
 			sev = CONF_WARN;
 		else if (strcmp(text, "refuse") == 0)
 			sev = CONF_REFUSE;
 		else
-			add_error(ld, config_setting_get_member(g, key), "'%s' must "
+			cfg_error(ld, config_setting_get_member(g, key), "'%s' must "
 			    "be \"warn\" or \"refuse\"", key);
 	}
 	free(text);
@@ -831,7 +607,7 @@ get_severity(struct loader *ld, const config_setting_t *g, const char *key,
 }
 
 static void
-load_checks(struct loader *ld, struct conf_source *src,
+load_checks(struct cfg_loader *ld, struct conf_source *src,
     const config_setting_t *g)
 {
 	static const char *const keys[] = { "duplicate_keys", "negative_counts",
@@ -839,19 +615,19 @@ load_checks(struct loader *ld, struct conf_source *src,
 	struct conf_checks *ck = &src->checks;
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'checks' must be a group { ... }");
+		cfg_error(ld, g, "'checks' must be a group { ... }");
 		return;
 	}
-	check_keys(ld, g, "checks", keys, NELEM(keys));
+	cfg_check_keys(ld, g, "checks", keys, NELEM(keys));
 	ck->duplicate_keys = get_severity(ld, g, "duplicate_keys", CONF_WARN);
 	ck->negative_counts = get_severity(ld, g, "negative_counts", CONF_WARN);
 	ck->share_range = get_severity(ld, g, "share_range", CONF_WARN);
-	get_double(ld, g, "row_count_change", 0.0, 1000.0, &ck->row_count_change);
+	cfg_double(ld, g, "row_count_change", 0.0, 1000.0, &ck->row_count_change);
 	ck->row_count = get_severity(ld, g, "row_count_severity", CONF_WARN);
 }
 
 static void
-load_source(struct loader *ld, struct conf *c, struct conf_source *src,
+load_source(struct cfg_loader *ld, struct conf *c, struct conf_source *src,
     const config_setting_t *g)
 {
 	static const char *const keys[] = { "name", "kind", "grain", "url",
@@ -859,7 +635,7 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		"max_record_bytes", "max_columns", "connect_timeout", "timeout",
 		"format", "columns", "constants", "filters", "codes", "combine",
 		"unpivot", "checks", "keep_records", "statuses", "auth", "tls",
-		"retries", "retry_delay" };
+		"retries", "retry_delay", "schedule", "backfill_url" };
 	char *kind = NULL, *grain = NULL, *period = NULL, *combine = NULL;
 	const config_setting_t *s;
 	long long v;
@@ -876,48 +652,49 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 	src->format.delimiter = ',';
 	src->format.quote = '"';
 	src->format.numfmt.decimal = '.';
-	check_keys(ld, g, "source", keys, NELEM(keys));
-	if (get_string(ld, g, "name", &src->name) == 0)
-		add_error(ld, g, "source without 'name'");
+	cfg_check_keys(ld, g, "source", keys, NELEM(keys));
+	if (cfg_string(ld, g, "name", &src->name) == 0)
+		cfg_error(ld, g, "source without 'name'");
 	else if (src->name[0] == '\0' || strspn(src->name,
 	    "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(src->name))
-		add_error(ld, config_setting_get_member(g, "name"),
+		cfg_error(ld, config_setting_get_member(g, "name"),
 		    "source name '%s' must be lower-case letters, digits, "
 		    "'-' or '_'", src->name);
-	if (get_string(ld, g, "grain", &grain) > 0 &&
+	if (cfg_string(ld, g, "grain", &grain) > 0 &&
 	    strcmp(grain, "aggregate") != 0 && strcmp(grain, "record") != 0)
-		add_error(ld, config_setting_get_member(g, "grain"),
+		cfg_error(ld, config_setting_get_member(g, "grain"),
 		    "grain '%s' must be \"aggregate\" or \"record\"", grain);
-	if (get_string(ld, g, "kind", &kind) == 0)
-		add_error(ld, g, "source '%s' without 'kind' (%s)",
+	if (cfg_string(ld, g, "kind", &kind) == 0)
+		cfg_error(ld, g, "source '%s' without 'kind' (%s)",
 		    src->name ? src->name : "?", kind_names());
 	else if (grain != NULL && strcmp(grain, "record") == 0) {
 		if ((src->kind = kind_find_record(kind)) == NULL)
-			add_error(ld, config_setting_get_member(g, "kind"),
+			cfg_error(ld, config_setting_get_member(g, "kind"),
 			    "kind '%s' has no record grain (queue, referral)",
 			    kind);
 	} else if ((src->kind = kind_find(kind)) == NULL)
-		add_error(ld, config_setting_get_member(g, "kind"),
+		cfg_error(ld, config_setting_get_member(g, "kind"),
 		    "unknown kind '%s' (%s)", kind, kind_names());
 	src->keep_records = true;
-	get_bool(ld, g, "keep_records", &src->keep_records);
-	if (get_string(ld, g, "url", &src->url) == 0)
-		add_error(ld, g, "source '%s' without 'url'",
+	cfg_bool(ld, g, "keep_records", &src->keep_records);
+	conf_load_schedule(ld, src, g);
+	if (cfg_string(ld, g, "url", &src->url) == 0)
+		cfg_error(ld, g, "source '%s' without 'url'",
 		    src->name ? src->name : "?");
 	else if (strncmp(src->url, "http://", 7) != 0 &&
 	    strncmp(src->url, "https://", 8) != 0 &&
 	    strncmp(src->url, "file://", 7) != 0 &&
 	    strncmp(src->url, "dir://", 6) != 0)
-		add_error(ld, config_setting_get_member(g, "url"),
+		cfg_error(ld, config_setting_get_member(g, "url"),
 		    "url '%s' must start with http://, https://, file:// or "
 		    "dir:// (a drop directory)", src->url);
 	else
 		src->drop_dir = strncmp(src->url, "dir://", 6) == 0;
 	src->retries = 2;
 	src->retry_delay = 2.0;
-	if (get_int(ld, g, "retries", 0, 100, &v) > 0)
+	if (cfg_int(ld, g, "retries", 0, 100, &v) > 0)
 		src->retries = (int)v;
-	get_double(ld, g, "retry_delay", 0.0, 3600.0, &src->retry_delay);
+	cfg_double(ld, g, "retry_delay", 0.0, 3600.0, &src->retry_delay);
 	if ((s = config_setting_get_member(g, "auth")) != NULL)
 		load_auth(ld, src, s);
 	if ((s = config_setting_get_member(g, "tls")) != NULL) {
@@ -925,30 +702,30 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 			"ca_file" };
 
 		if (!config_setting_is_group(s))
-			add_error(ld, s, "'tls' must be a group { ... }");
+			cfg_error(ld, s, "'tls' must be a group { ... }");
 		else {
-			check_keys(ld, s, "tls", tkeys, NELEM(tkeys));
-			get_string(ld, s, "client_cert", &src->auth.client_cert);
-			get_string(ld, s, "client_key", &src->auth.client_key);
-			get_string(ld, s, "ca_file", &src->auth.ca_file);
+			cfg_check_keys(ld, s, "tls", tkeys, NELEM(tkeys));
+			cfg_string(ld, s, "client_cert", &src->auth.client_cert);
+			cfg_string(ld, s, "client_key", &src->auth.client_key);
+			cfg_string(ld, s, "ca_file", &src->auth.ca_file);
 		}
 	}
-	if (get_string(ld, g, "period", &period) > 0 &&
+	if (cfg_string(ld, g, "period", &period) > 0 &&
 	    value_grain_from_name(period, &src->period) < 0)
-		add_error(ld, config_setting_get_member(g, "period"),
+		cfg_error(ld, config_setting_get_member(g, "period"),
 		    "unknown period '%s' (week, month, quarter, year)", period);
-	if (get_int(ld, g, "max_age_days", 1, 3650, &v) > 0)
+	if (cfg_int(ld, g, "max_age_days", 1, 3650, &v) > 0)
 		src->max_age_days = (int)v;
-	get_double(ld, g, "max_reject_share", 0.0, 1.0, &src->max_reject_share);
-	if (get_int(ld, g, "max_body_bytes", 1, INT64_MAX, &v) > 0)
+	cfg_double(ld, g, "max_reject_share", 0.0, 1.0, &src->max_reject_share);
+	if (cfg_int(ld, g, "max_body_bytes", 1, INT64_MAX, &v) > 0)
 		src->max_body_bytes = v;
-	if (get_int(ld, g, "max_record_bytes", 64, 1LL << 30, &v) > 0)
+	if (cfg_int(ld, g, "max_record_bytes", 64, 1LL << 30, &v) > 0)
 		src->max_record_bytes = v;
-	if (get_int(ld, g, "max_columns", 1, 100000, &v) > 0)
+	if (cfg_int(ld, g, "max_columns", 1, 100000, &v) > 0)
 		src->max_columns = (int)v;
-	if (get_int(ld, g, "connect_timeout", 1, 3600, &v) > 0)
+	if (cfg_int(ld, g, "connect_timeout", 1, 3600, &v) > 0)
 		src->connect_timeout = (int)v;
-	if (get_int(ld, g, "timeout", 1, 86400, &v) > 0)
+	if (cfg_int(ld, g, "timeout", 1, 86400, &v) > 0)
 		src->timeout = (int)v;
 	if (src->kind == NULL)
 		goto out;
@@ -959,11 +736,11 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		if (config_setting_is_group(s))
 			load_format(ld, src, s);
 		else
-			add_error(ld, s, "'format' must be a group { ... }");
+			cfg_error(ld, s, "'format' must be a group { ... }");
 	}
 	if ((s = config_setting_get_member(g, "columns")) == NULL ||
 	    !config_setting_is_group(s))
-		add_error(ld, s ? s : g, "source '%s' needs a 'columns' group "
+		cfg_error(ld, s ? s : g, "source '%s' needs a 'columns' group "
 		    "mapping fields to the file's columns",
 		    src->name ? src->name : "?");
 	else
@@ -972,17 +749,17 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		if (config_setting_is_group(s))
 			load_columns(ld, src, s, true);
 		else
-			add_error(ld, s, "'constants' must be a group { ... }");
+			cfg_error(ld, s, "'constants' must be a group { ... }");
 	}
 	if ((s = config_setting_get_member(g, "filters")) != NULL) {
 		static const char *const fkeys[] = { "keep", "skip" };
 		const config_setting_t *l;
 
 		if (!config_setting_is_group(s))
-			add_error(ld, s, "'filters' must be a group { keep = (...); "
+			cfg_error(ld, s, "'filters' must be a group { keep = (...); "
 			    "skip = (...); }");
 		else {
-			check_keys(ld, s, "filters", fkeys, NELEM(fkeys));
+			cfg_check_keys(ld, s, "filters", fkeys, NELEM(fkeys));
 			if ((l = config_setting_get_member(s, "keep")) != NULL)
 				load_conds(ld, l, "keep", &src->keep, &src->nkeep);
 			if ((l = config_setting_get_member(s, "skip")) != NULL)
@@ -994,10 +771,10 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		const config_setting_t *l;
 
 		if (!config_setting_is_group(s))
-			add_error(ld, s, "'codes' must be a group { area = (...); "
+			cfg_error(ld, s, "'codes' must be a group { area = (...); "
 			    "org = (...); }");
 		else {
-			check_keys(ld, s, "codes", ckeys, NELEM(ckeys));
+			cfg_check_keys(ld, s, "codes", ckeys, NELEM(ckeys));
 			if ((l = config_setting_get_member(s, "area")) != NULL)
 				load_code_table(ld, c, l, true, &src->area_codes,
 				    &src->narea_codes);
@@ -1006,11 +783,11 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 				    &src->norg_codes);
 		}
 	}
-	if (get_string(ld, g, "combine", &combine) > 0) {
+	if (cfg_string(ld, g, "combine", &combine) > 0) {
 		if (strcmp(combine, "sum") == 0)
 			src->combine = true;
 		else if (strcmp(combine, "none") != 0)
-			add_error(ld, config_setting_get_member(g, "combine"),
+			cfg_error(ld, config_setting_get_member(g, "combine"),
 			    "'combine' must be \"sum\" or \"none\"");
 	}
 	if ((s = config_setting_get_member(g, "unpivot")) != NULL)
@@ -1019,10 +796,10 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 		load_statuses(ld, src, s);
 	if (!src->kind->record && (config_setting_get_member(g,
 	    "keep_records") != NULL || src->nstatuses > 0))
-		add_error(ld, g, "'keep_records' and 'statuses' are for grain = "
+		cfg_error(ld, g, "'keep_records' and 'statuses' are for grain = "
 		    "\"record\"");
 	if (src->kind->record && (src->combine || src->unpivot != NULL))
-		add_error(ld, g, "'combine' and 'unpivot' are for grain = "
+		cfg_error(ld, g, "'combine' and 'unpivot' are for grain = "
 		    "\"aggregate\"");
 	if ((s = config_setting_get_member(g, "checks")) != NULL)
 		load_checks(ld, src, s);
@@ -1031,7 +808,7 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 
 		if (f->required && src->fields[i].ncolumns == 0 &&
 		    src->fields[i].constant == NULL && src->fields[i].expr == NULL)
-			add_error(ld, g, "source '%s': required field '%s' of "
+			cfg_error(ld, g, "source '%s': required field '%s' of "
 			    "kind '%s' is not mapped", src->name ? src->name : "?",
 			    f->name, src->kind->name);
 	}
@@ -1040,7 +817,7 @@ load_source(struct loader *ld, struct conf *c, struct conf_source *src,
 	if (src->format.encoding == NULL)
 		src->format.encoding = strdup("UTF-8");
 	if (src->format.delimiter == src->format.quote)
-		add_error(ld, g, "source '%s': delimiter and quote must differ",
+		cfg_error(ld, g, "source '%s': delimiter and quote must differ",
 		    src->name ? src->name : "?");
 	(void)c;
 out:
@@ -1051,12 +828,12 @@ out:
 }
 
 static void
-load_sources(struct loader *ld, struct conf *c, const config_setting_t *list)
+load_sources(struct cfg_loader *ld, struct conf *c, const config_setting_t *list)
 {
 	int n;
 
 	if (!config_setting_is_list(list)) {
-		add_error(ld, list, "'sources' must be a list ( { ... }, ... )");
+		cfg_error(ld, list, "'sources' must be a list ( { ... }, ... )");
 		return;
 	}
 	n = config_setting_length(list);
@@ -1067,29 +844,29 @@ load_sources(struct loader *ld, struct conf *c, const config_setting_t *list)
 		struct conf_source *src = &c->sources[c->nsources++];
 
 		if (!config_setting_is_group(g)) {
-			add_error(ld, g, "each source must be a group { ... }");
+			cfg_error(ld, g, "each source must be a group { ... }");
 			continue;
 		}
 		load_source(ld, c, src, g);
 		for (size_t j = 0; j + 1 < c->nsources && src->name; j++)
 			if (c->sources[j].name &&
 			    strcmp(c->sources[j].name, src->name) == 0)
-				add_error(ld, g, "source '%s' is defined twice",
+				cfg_error(ld, g, "source '%s' is defined twice",
 				    src->name);
 	}
 }
 
 static void
-load_region(struct loader *ld, struct conf *c, const config_setting_t *g)
+load_region(struct cfg_loader *ld, struct conf *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "timezone" };
 
 	if (!config_setting_is_group(g)) {
-		add_error(ld, g, "'region' must be a group { ... }");
+		cfg_error(ld, g, "'region' must be a group { ... }");
 		return;
 	}
-	check_keys(ld, g, "region", keys, NELEM(keys));
-	get_string(ld, g, "timezone", &c->timezone);
+	cfg_check_keys(ld, g, "region", keys, NELEM(keys));
+	cfg_string(ld, g, "timezone", &c->timezone);
 }
 
 static char *
@@ -1106,8 +883,9 @@ struct conf *
 conf_load(const char *path, struct conf_errors *errs)
 {
 	static const char *const keys[] = { "database", "region", "indicators",
-		"areas", "organisations", "sources" };
-	struct loader ld = { path, errs };
+		"areas", "organisations", "sources", "daemon", "early_warning",
+		"alerts", "report" };
+	struct cfg_loader ld = { path, errs };
 	struct conf *c = NULL;
 	config_t cfg;
 	const config_setting_t *root, *s, *areas = NULL, *orgs = NULL;
@@ -1150,7 +928,7 @@ conf_load(const char *path, struct conf_errors *errs)
 	for (int i = 0; i < CATALOG_COUNT; i++)
 		catalog_default_threshold(i, &c->thresholds[i]);
 	root = config_root_setting(&cfg);
-	check_keys(&ld, root, "the top level", keys, NELEM(keys));
+	cfg_check_keys(&ld, root, "the top level", keys, NELEM(keys));
 	if ((s = config_setting_get_member(root, "database")) != NULL)
 		load_database(&ld, c, s);
 	if ((s = config_setting_get_member(root, "region")) != NULL)
@@ -1167,11 +945,12 @@ conf_load(const char *path, struct conf_errors *errs)
 		check_unique_codes(&ld, orgs, "organisation", c->orgs, c->norgs);
 	}
 	if (c->nareas == 0)
-		add_error(&ld, areas, "no 'areas' defined");
+		cfg_error(&ld, areas, "no 'areas' defined");
 	if (c->norgs == 0)
-		add_error(&ld, orgs, "no 'organisations' defined");
+		cfg_error(&ld, orgs, "no 'organisations' defined");
 	if ((s = config_setting_get_member(root, "sources")) != NULL)
 		load_sources(&ld, c, s);
+	conf_load_service(&ld, c, root);
 	if (c->timezone == NULL)
 		c->timezone = strdup("Europe/Stockholm");
 	if (c->state_dir == NULL)
@@ -1194,7 +973,7 @@ free_codes(struct conf_code *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].code);
 		free(v[i].name);
-		free_strings(v[i].aliases, v[i].naliases);
+		cfg_free_strings(v[i].aliases, v[i].naliases);
 	}
 	free(v);
 }
@@ -1204,6 +983,7 @@ conf_free(struct conf *c)
 {
 	if (c == NULL)
 		return;
+	conf_free_service(c);
 	for (size_t i = 0; i < c->nsources; i++) {
 		struct conf_source *src = &c->sources[i];
 
@@ -1211,7 +991,7 @@ conf_free(struct conf *c)
 			for (size_t j = 0; j < src->kind->nfields; j++) {
 				struct mapping_column *col = &src->fields[j];
 
-				free_strings(col->columns, col->ncolumns);
+				cfg_free_strings(col->columns, col->ncolumns);
 				free(col->constant);
 				expr_free(col->expr);
 				free_cond(col->when);
@@ -1224,12 +1004,12 @@ conf_free(struct conf *c)
 			free_cond(&src->skip[j]);
 		free(src->keep);
 		free(src->skip);
-		free_strings(src->area_codes, 2 * src->narea_codes);
-		free_strings(src->statuses, 2 * src->nstatuses);
-		free_strings(src->org_codes, 2 * src->norg_codes);
+		cfg_free_strings(src->area_codes, 2 * src->narea_codes);
+		cfg_free_strings(src->statuses, 2 * src->nstatuses);
+		cfg_free_strings(src->org_codes, 2 * src->norg_codes);
 		if (src->unpivot != NULL) {
-			free_strings(src->unpivot->columns, src->unpivot->n);
-			free_strings(src->unpivot->labels, src->unpivot->n);
+			cfg_free_strings(src->unpivot->columns, src->unpivot->n);
+			cfg_free_strings(src->unpivot->labels, src->unpivot->n);
 			free(src->unpivot->value);
 			free(src->unpivot);
 		}
@@ -1261,7 +1041,7 @@ conf_free(struct conf *c)
 void
 conf_errors_clear(struct conf_errors *errs)
 {
-	free_strings(errs->msgs, errs->n);
+	cfg_free_strings(errs->msgs, errs->n);
 	errs->msgs = NULL;
 	errs->n = 0;
 }

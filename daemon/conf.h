@@ -11,6 +11,7 @@
 #include "extractors/value.h"
 #include "transforms/catalog.h"
 #include "transforms/status.h"
+#include "transforms/warning.h"
 
 struct conf_code {
 	char *code;      /* the region's code, e.g. "NEURO" */
@@ -76,7 +77,58 @@ struct conf_source {
 	char **statuses;                  /* record grain: pairs text, status */
 	size_t nstatuses;
 	struct conf_checks checks;
+	char *schedule;            /* 5-field cron in the region's zone, or NULL */
+	char *backfill_url;        /* strftime pattern per period, or NULL */
 	int line;                  /* where it is defined, for messages */
+};
+
+/* The daemon's loop (group "daemon"). */
+struct conf_daemon {
+	int run_timeout;     /* seconds a whole run may take */
+	int late_after;      /* seconds after its scheduled time: late */
+	double retry_base;   /* seconds before the first retry; doubles */
+	double retry_cap;    /* longest wait between retries */
+	bool allow_root;     /* run the daemon as root anyway */
+};
+
+/* Who hears about one area (or area x organisation), or ops. */
+struct conf_owner {
+	char *area;          /* NULL for ops */
+	char *org;           /* NULL: every organisation of the area */
+	char **email;
+	size_t nemail;
+	char **webhooks;
+	size_t nwebhooks;
+};
+
+struct conf_smtp {
+	char *url;           /* smtp:// or smtps://; NULL: no e-mail */
+	char *from;
+	char *username;
+	char *password_file; /* NULL: credential "smtp-password" */
+	char *ca_file;
+	bool starttls;       /* required on smtp:// unless false */
+	int timeout;         /* seconds */
+};
+
+/* Alerts to owners (group "alerts"). */
+struct conf_alerts {
+	struct conf_smtp smtp;
+	int repeat_interval_days;
+	int max_attempts;
+	int max_age_hours;
+	double retry_base, retry_cap; /* seconds between delivery attempts */
+	int quiet_from, quiet_to;     /* minutes after local midnight; -1: none */
+	struct conf_owner ops;
+	struct conf_owner *owners;
+	size_t nowners;
+};
+
+/* The detectors' tunables; the horizon depends on the series' grain. */
+struct conf_early_warning {
+	struct warning_params params; /* params.horizon unused: see below */
+	int horizon_weeks;
+	int horizon_months;
 };
 
 struct conf {
@@ -99,6 +151,10 @@ struct conf {
 	size_t norgs;
 	struct conf_source *sources;
 	size_t nsources;
+	struct conf_daemon daemon;
+	struct conf_early_warning early_warning;
+	struct conf_alerts alerts;
+	char *report_path;     /* HTML report after each run, or NULL */
 };
 
 /* One "file:line: message" per problem found. */

@@ -406,6 +406,35 @@ sha256_hex(const char *text, char hex[65])
 }
 
 /* Checks (and with apply, applies) the migrations. */
+/* A migration in the database that this binary does not have means a
+ * newer fragwatch has been here: running on would misread its schema. */
+static int
+schema_not_newer(struct db *db, char *err, size_t errlen)
+{
+	PGresult *r = NULL;
+	int rc;
+
+	if ((rc = db_query(db, "SELECT name FROM fragwatch.schema_migrations "
+	    "ORDER BY name", 0, NULL, &r, err, errlen)) < 0)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *name = PQgetvalue(r, i, 0);
+		bool known = false;
+
+		for (size_t j = 0; j < migrations_count && !known; j++)
+			known = strcmp(migrations[j].name, name) == 0;
+		if (!known) {
+			rc = set_err(err, errlen, -EPROTO, "the schema is newer "
+			    "than this fragwatch (%s): it has migration '%s'; "
+			    "install the newer fragwatch", FRAGWATCH_VERSION,
+			    name);
+			break;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
 static int
 migrate(struct db *db, bool apply, int *applied, char *err, size_t errlen)
 {
@@ -476,7 +505,7 @@ migrate(struct db *db, bool apply, int *applied, char *err, size_t errlen)
 		if ((rc = db_exec(db, "COMMIT", err, errlen)) < 0)
 			return rc;
 	}
-	return 0;
+	return schema_not_newer(db, err, errlen);
 }
 
 int
@@ -491,4 +520,33 @@ db_check_schema(struct db *db, char *err, size_t errlen)
 	int applied;
 
 	return migrate(db, false, &applied, err, errlen);
+}
+
+int
+db_each_batch(struct db *db, const char *sql,
+    int (*fn)(void *ctx, PGresult *r, char *err, size_t errlen), void *ctx,
+    char *err, size_t errlen)
+{
+	char *declare = NULL;
+	PGresult *r = NULL;
+	int rc, n;
+
+	if (asprintf(&declare, "DECLARE batch_cursor NO SCROLL CURSOR FOR %s",
+	    sql) < 0)
+		return set_err(err, errlen, -ENOMEM, "out of memory");
+	rc = db_exec(db, declare, err, errlen);
+	free(declare);
+	if (rc < 0)
+		return rc;
+	do {
+		if ((rc = db_query(db, "FETCH 10000 FROM batch_cursor", 0, NULL,
+		    &r, err, errlen)) < 0)
+			return rc;
+		n = PQntuples(r);
+		rc = n > 0 ? fn(ctx, r, err, errlen) : 0;
+		PQclear(r);
+	} while (rc == 0 && n > 0);
+	if (rc == 0)
+		rc = db_exec(db, "CLOSE batch_cursor", err, errlen);
+	return rc;
 }

@@ -44,6 +44,13 @@ int db_exec(struct db *db, const char *sql, char *err, size_t errlen);
 int db_query(struct db *db, const char *sql, int nparams,
     const char *const *params, PGresult **out, char *err, size_t errlen);
 
+/* Runs sql (no parameters) through a cursor, inside the caller's
+ * transaction, calling fn with each batch of up to 10000 rows; fn's
+ * non-zero return stops it. Returns 0 or -errno with err. */
+int db_each_batch(struct db *db, const char *sql,
+    int (*fn)(void *ctx, PGresult *r, char *err, size_t errlen), void *ctx,
+    char *err, size_t errlen);
+
 /* True if the connection is gone (the server stopped or crashed). */
 bool db_lost(const struct db *db);
 

@@ -9,11 +9,15 @@
 
 #include "daemon/conf.h"
 #include "daemon/db.h"
-#include "daemon/dropdir.h"
 #include "daemon/log.h"
 #include "daemon/run.h"
+#include "daemon/backfill.h"
 #include "daemon/board.h"
+#include "daemon/progress.h"
+#include "daemon/runner.h"
+#include "daemon/service.h"
 #include "extractors/fetch.h"
+#include "extractors/value.h"
 
 /* Exit codes (documented in README.md). */
 enum {
@@ -41,6 +45,9 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  run [SOURCE...]   fetch and load each (or the named) source once\n"
+	    "  daemon            run each source on its schedule (systemd service)\n"
+	    "  backfill SOURCE --from DATE --to DATE\n"
+	    "                    load a range of history (dated URLs, drop dir)\n"
 	    "  status [--area CODE [--org ORG]]\n"
 	    "                    the status board and the sources' freshness, or\n"
 	    "                    one area's indicators over the last 12 periods\n"
@@ -93,89 +100,72 @@ open_db(const struct conf *c, bool migrate, struct db **db)
 	return 0;
 }
 
-static int
-worst(int a, int b)
+/* Prints one run's line on stdout (and logs it when under journald). */
+static void
+print_outcome(void *arg, const struct conf_source *src,
+    const struct run_outcome *o)
 {
-	return a > b ? a : b;
-}
+	struct progress *pr = arg;
 
-/* Runs one source (from url, or its own), prints its line, and says
- * whether it needs attention. */
-static int
-run_one(struct db *db, const struct conf *c, const struct conf_source *src,
-    const char *url, enum run_status *status)
-{
-	struct run_outcome o;
-
-	run_source(db, c, src, url, &stop_requested, &o);
+	progress_clear(pr);
 	printf("%-12s %-15s %8llu loaded %6llu rejected %6llu skipped "
-	    "%7.2f s  run %lld%s%s%s%s\n", src->name, run_status_name(o.status),
-	    (unsigned long long)o.rows_loaded,
-	    (unsigned long long)o.rows_rejected,
-	    (unsigned long long)o.rows_skipped, o.seconds, (long long)o.run_id,
-	    o.error[0] ? ": " : "", o.error, o.warnings[0] ? "; warning: " : "",
-	    o.warnings);
+	    "%7.2f s  run %lld%s%s%s%s\n", src->name, run_status_name(o->status),
+	    (unsigned long long)o->rows_loaded,
+	    (unsigned long long)o->rows_rejected,
+	    (unsigned long long)o->rows_skipped, o->seconds,
+	    (long long)o->run_id, o->error[0] ? ": " : "", o->error,
+	    o->warnings[0] ? "; warning: " : "", o->warnings);
 	fflush(stdout);
-	*status = o.status;
-	/* Stale data loaded still needs someone's attention. */
-	return o.status == RUN_OK || o.status == RUN_OK_WITH_REJECTS ||
-	    o.status == RUN_UNCHANGED ? EXIT_OK : EXIT_RUN_FAILED;
+	if (log_to_journal())
+		runner_log(src, o);
 }
 
-/* A drop directory: each waiting file in name order is one run, then
- * moves to done/ or failed/; an interrupted run leaves its file. */
+/* Stale data loaded still needs someone's attention. */
 static int
-run_drop_dir(struct db *db, const struct conf *c, const struct conf_source *src)
+exit_code(enum run_status worst)
 {
-	const char *dir = src->url + strlen("dir://");
-	char **names = NULL, url[8192];
-	size_t n = 0;
-	int status = EXIT_OK, rc;
+	return worst == RUN_OK || worst == RUN_OK_WITH_REJECTS ||
+	    worst == RUN_UNCHANGED ? EXIT_OK : EXIT_RUN_FAILED;
+}
 
-	if ((rc = dropdir_list(dir, &names, &n)) < 0) {
-		log_msg(LOG_ERR, "cannot read drop directory '%s' of source "
-		    "'%s': %s", dir, src->name, strerror(-rc));
-		return EXIT_RUN_FAILED;
-	}
-	for (size_t i = 0; i < n && !stop_requested && !db_lost(db); i++) {
-		enum run_status st;
+/* The start shared by run and backfill: signals, database, config. */
+static int
+open_for_runs(const struct conf *c, struct db **db)
+{
+	struct sigaction sa = { 0 };
+	char err[512];
 
-		snprintf(url, sizeof(url), "file://%s/%s", dir, names[i]);
-		status = worst(status, run_one(db, c, src, url, &st));
-		/* Loaded (even stale) or already loaded: done; else failed. */
-		if (st != RUN_INTERRUPTED && st != RUN_BUSY && !db_lost(db) &&
-		    (rc = dropdir_finish(dir, names[i], run_status_loaded(st) ||
-		    st == RUN_UNCHANGED)) < 0)
-			log_msg(LOG_ERR, "cannot move '%s' out of '%s': %s",
-			    names[i], dir, strerror(-rc));
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (open_db(c, true, db) < 0)
+		return EXIT_DATABASE;
+	if (run_sync_config(*db, c, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "cannot store areas and organisations: %s", err);
+		db_close(*db);
+		*db = NULL;
+		return EXIT_DATABASE;
 	}
-	dropdir_free(names, n);
-	return status;
+	return EXIT_OK;
 }
 
 static int
 cmd_run(const struct conf *c, int argc, char **argv)
 {
-	struct sigaction sa = { 0 };
+	struct progress pr;
+	struct run_control ctl = { &stop_requested, NULL, progress_update, &pr };
+	enum run_status worst = RUN_UNCHANGED;
 	struct db *db = NULL;
-	char err[512];
-	int status = EXIT_OK;
+	int rc;
 
 	for (int i = 0; i < argc; i++)
 		if (conf_source_find(c, argv[i]) == NULL) {
 			log_msg(LOG_ERR, "no source '%s' in '%s'", argv[i], c->path);
 			return EXIT_USAGE;
 		}
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	if (open_db(c, true, &db) < 0)
-		return EXIT_DATABASE;
-	if (run_sync_config(db, c, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "cannot store areas and organisations: %s", err);
-		db_close(db);
-		return EXIT_DATABASE;
-	}
+	if ((rc = open_for_runs(c, &db)) != EXIT_OK)
+		return rc;
+	progress_init(&pr, stderr);
 	for (size_t i = 0; i < c->nsources && !stop_requested; i++) {
 		const struct conf_source *src = &c->sources[i];
 		bool wanted = argc == 0;
@@ -184,21 +174,81 @@ cmd_run(const struct conf *c, int argc, char **argv)
 			wanted = wanted || strcmp(argv[j], src->name) == 0;
 		if (!wanted)
 			continue;
-		if (src->drop_dir)
-			status = worst(status, run_drop_dir(db, c, src));
-		else {
-			enum run_status st;
-
-			status = worst(status, run_one(db, c, src, NULL, &st));
-		}
+		worst = runner_worse(worst, runner_run(db, c, src, NULL, &ctl,
+		    print_outcome, &pr));
 		if (db_lost(db)) {
 			log_msg(LOG_ERR, "lost the database connection; stopping");
-			status = EXIT_DATABASE;
-			break;
+			db_close(db);
+			return EXIT_DATABASE;
 		}
 	}
 	db_close(db);
-	return status;
+	return exit_code(worst);
+}
+
+static int
+parse_day(const char *opt, const char *text, int32_t *days)
+{
+	if (value_parse_date(text, "%Y-%m-%d", days) == 0)
+		return 0;
+	log_msg(LOG_ERR, "%s '%s' is not a date (YYYY-MM-DD)", opt, text);
+	return -1;
+}
+
+/* backfill SOURCE --from DATE --to DATE: each period's extract through
+ * the same idempotent path as a scheduled run. */
+static int
+cmd_backfill(const struct conf *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct progress pr;
+	struct run_control ctl = { &stop_requested, NULL, progress_update, &pr };
+	const struct conf_source *src;
+	enum run_status worst = RUN_UNCHANGED;
+	int32_t from = -1, to = -1;
+	struct db *db = NULL;
+	char **urls = NULL, err[512];
+	size_t n = 0;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1)
+		if ((ch == 'f' && parse_day("--from", optarg, &from) < 0) ||
+		    (ch == 't' && parse_day("--to", optarg, &to) < 0) ||
+		    ch == '?')
+			return EXIT_USAGE;
+	if (optind + 1 != argc || from < 0 || to < 0) {
+		fprintf(stderr, "usage: fragwatch backfill SOURCE --from "
+		    "YYYY-MM-DD --to YYYY-MM-DD\n");
+		return EXIT_USAGE;
+	}
+	if ((src = conf_source_find(c, argv[optind])) == NULL) {
+		log_msg(LOG_ERR, "no source '%s' in '%s'", argv[optind], c->path);
+		return EXIT_USAGE;
+	}
+	if (backfill_urls(src, from, to, &urls, &n, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (n == 0)
+		log_msg(LOG_WARNING, "nothing to backfill for '%s' in that range",
+		    src->name);
+	if ((rc = open_for_runs(c, &db)) != EXIT_OK) {
+		backfill_free(urls, n);
+		return rc;
+	}
+	progress_init(&pr, stderr);
+	for (size_t i = 0; i < n && !stop_requested && !db_lost(db); i++)
+		worst = runner_worse(worst, runner_run(db, c, src, urls[i], &ctl,
+		    print_outcome, &pr));
+	rc = db_lost(db) ? EXIT_DATABASE : exit_code(worst);
+	db_close(db);
+	backfill_free(urls, n);
+	return rc;
 }
 
 static int
@@ -242,6 +292,8 @@ static const struct command {
 	int (*fn)(const struct conf *c, int argc, char **argv);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "daemon", NULL }, /* takes the config over: service_run() */
+	{ "backfill", cmd_backfill },
 	{ "status", cmd_status },
 	{ "migrate", cmd_migrate },
 	{ "check-config", cmd_check_config },
@@ -307,7 +359,9 @@ main(int argc, char **argv)
 		rc = EXIT_RUN_FAILED;
 		goto out;
 	}
-	rc = cmd->fn(c, argc - optind, argv + optind);
+	/* The daemon replaces its config on SIGHUP, so it owns and frees it. */
+	rc = cmd->fn != NULL ? cmd->fn(c, argc - optind, argv + optind) :
+	    service_run(&c);
 	fetch_global_cleanup();
 out:
 	conf_free(c);

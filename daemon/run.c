@@ -14,6 +14,7 @@
 #include "daemon/copy.h"
 #include "daemon/records.h"
 #include "daemon/run.h"
+#include "daemon/trending.h"
 #include "extractors/codemap.h"
 #include "extractors/csvsrc.h"
 #include "extractors/decode.h"
@@ -28,6 +29,9 @@
 struct pipeline {
 	const struct conf *c;
 	const struct conf_source *src;
+	const struct run_control *ctl;
+	double started;       /* now_seconds() at the start of the run */
+	uint64_t bytes;       /* fetched so far */
 	struct codemap *areas, *orgs;          /* the region's codes, aliases */
 	struct codemap *area_table, *org_table; /* the source's translations */
 	struct codemap *statuses;              /* record grain: status texts */
@@ -230,6 +234,32 @@ sniff(struct pipeline *p, const char *buf, size_t len)
 	return 0;
 }
 
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+report_progress(const struct pipeline *p, const char *phase,
+    uint64_t rows_loaded)
+{
+	struct run_progress rp;
+
+	if (p->ctl == NULL || p->ctl->progress == NULL)
+		return;
+	rp.source = p->src->name;
+	rp.phase = phase;
+	rp.bytes = p->bytes;
+	rp.rows_read = p->rows_read;
+	rp.rows_loaded = rows_loaded;
+	rp.seconds = now_seconds() - p->started;
+	p->ctl->progress(p->ctl->arg, &rp);
+}
+
 static int
 on_body(void *ctx, const char *buf, size_t len)
 {
@@ -245,6 +275,8 @@ on_body(void *ctx, const char *buf, size_t len)
 			return rc;
 	}
 	EVP_DigestUpdate(p->sha, buf, len);
+	p->bytes += len;
+	report_progress(p, "fetching", 0);
 	rc = decode_feed(p->dec, buf, len, on_decoded, p, err, sizeof(err));
 	if (rc < 0 && p->error == 0)
 		pipe_fail(p, rc, true, "%s", err);
@@ -272,7 +304,8 @@ code_table(char **pairs, size_t npairs, const struct conf_code *codes,
 
 static int
 pipeline_init(struct pipeline *p, const struct conf *c,
-    const struct conf_source *src)
+    const struct conf_source *src, const struct run_control *ctl,
+    double started)
 {
 	struct csvsrc_limits limits = { (size_t)src->max_record_bytes,
 		(size_t)src->max_columns };
@@ -280,6 +313,8 @@ pipeline_init(struct pipeline *p, const struct conf *c,
 	memset(p, 0, sizeof(*p));
 	p->c = c;
 	p->src = src;
+	p->ctl = ctl;
+	p->started = started;
 	if ((p->areas = codemap_new()) == NULL ||
 	    (p->orgs = codemap_new()) == NULL)
 		return -ENOMEM;
@@ -731,15 +766,6 @@ keep_rejects(struct db *db, int64_t run_id, const PGresult *r)
 	}
 }
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 outcome(struct run_outcome *out, enum run_status status, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
@@ -922,6 +948,7 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 		warn(out, "%" PRIu64 " rows where the last load had %" PRId64,
 		    out->rows_read, before);
 	}
+	report_progress(p, "loading", 0);
 	if (src->kind->record) {
 		uint64_t facts = 0;
 
@@ -934,9 +961,16 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 		return rc;
 	}
 	today = assess_today(c);
+	report_progress(p, "indicators", out->rows_loaded);
 	if (out->rows_loaded > 0 && (rc = assess_run(db, c, out->run_id,
 	    p->period_min, today, err, errlen)) < 0) {
 		outcome(out, RUN_FAILED, "cannot compute indicators: %s", err);
+		return rc;
+	}
+	if (out->rows_loaded > 0 && (rc = trending_run(db, c, out->run_id, err,
+	    errlen)) < 0) {
+		outcome(out, RUN_FAILED, "cannot evaluate early warnings: %s",
+		    err);
 		return rc;
 	}
 	/* Freshness is judged on the data's own newest period, not on
@@ -971,6 +1005,20 @@ loaded_before(struct db *db, const struct conf_source *src, const char *sha)
 	return seen;
 }
 
+/* The outcome of a run stopped by the caller: interrupted by a signal,
+ * or failed when its time was up. */
+static void
+stopped(const struct run_control *ctl, struct run_outcome *out,
+    const struct conf *c)
+{
+	if (ctl->timed_out != NULL && *ctl->timed_out)
+		outcome(out, RUN_FAILED, "timed out after %d s (daemon."
+		    "run_timeout); rolled back", c->daemon.run_timeout);
+	else
+		outcome(out, RUN_INTERRUPTED, "interrupted by a signal; "
+		    "rolled back");
+}
+
 /* Sleeps for seconds, or less if stop is set. */
 static void
 backoff(double seconds, volatile sig_atomic_t *stop)
@@ -983,8 +1031,9 @@ backoff(double seconds, volatile sig_atomic_t *stop)
 
 int
 run_source(struct db *db, const struct conf *c, const struct conf_source *src,
-    const char *url, volatile sig_atomic_t *stop, struct run_outcome *out)
+    const char *url, const struct run_control *ctl, struct run_outcome *out)
 {
+	volatile sig_atomic_t *stop = ctl != NULL ? ctl->stop : NULL;
 	struct pipeline p;
 	struct fetch_result fr = { 0 };
 	char *etag = NULL, *last_modified = NULL, *last_sha = NULL;
@@ -997,7 +1046,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = pipeline_init(&p, c, src)) < 0) {
+	if ((rc = pipeline_init(&p, c, src, ctl, t0)) < 0) {
 		outcome(out, RUN_FAILED, "cannot set up the run: %s",
 		    strerror(-rc));
 		goto out;
@@ -1041,7 +1090,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		backoff(src->retry_delay * (double)(1 << attempt), stop);
 		pipeline_free(&p);
 		fetch_result_clear(&fr);
-		if ((rc = pipeline_init(&p, c, src)) < 0) {
+		if ((rc = pipeline_init(&p, c, src, ctl, t0)) < 0) {
 			outcome(out, RUN_FAILED, "cannot set up the run: %s",
 			    strerror(-rc));
 			goto finish;
@@ -1055,8 +1104,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	for (unsigned int i = 0; i < mdlen && i < 32; i++)
 		snprintf(sha + 2 * i, 3, "%02x", md[i]);
 	if (rc == -EINTR || (stop != NULL && *stop)) {
-		outcome(out, RUN_INTERRUPTED, "interrupted by a signal; rolled "
-		    "back");
+		stopped(ctl, out, c);
 		rc = -EINTR;
 		goto finish;
 	}
@@ -1089,6 +1137,10 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	goto out;
 
 finish:
+	/* A query cancelled by the stop (PQcancel from the signal handler)
+	 * fails; the run was stopped, not broken. */
+	if (stop != NULL && *stop && out->status == RUN_FAILED)
+		stopped(ctl, out, c);
 	/* Nothing of the run stays but its audit row (and kept rejects). */
 	if (in_tx)
 		(void)db_exec(db, "ROLLBACK", NULL, 0);

@@ -33,6 +33,28 @@ struct run_outcome {
 	char warnings[512];     /* checks that warned, "; "-separated */
 };
 
+/* Where a run is, for a progress line and the watchdog. */
+struct run_progress {
+	const char *source;
+	const char *phase;     /* "fetching", "loading", "indicators" */
+	uint64_t bytes;        /* fetched so far */
+	uint64_t rows_read;    /* parsed so far */
+	uint64_t rows_loaded;  /* known once loading is done */
+	double seconds;        /* since the run started */
+};
+
+/* What the caller can do to a run in flight. Any member may be NULL. */
+struct run_control {
+	/* Set (by a signal handler) to stop the run: it rolls back and is
+	 * recorded as interrupted, or as failed when *timed_out is set too. */
+	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *timed_out;
+	/* Called as the run advances: at least per chunk fetched and per
+	 * phase. A run that hangs stops calling it (the daemon's watchdog). */
+	void (*progress)(void *arg, const struct run_progress *p);
+	void *arg;
+};
+
 /* Writes the configured areas, organisations, sources, indicator
  * catalogue and thresholds into their tables, so that facts can reference
  * them and views can show them. Returns 0 or -errno with err. */
@@ -44,11 +66,11 @@ int run_sync_config(struct db *db, const struct conf *c, char *err,
  * src->retries times with exponential backoff. The outcome, including
  * every failure, is in *out and in the runs table (unless the database
  * itself is gone). Returns 0 when the run loaded or found nothing new,
- * else a negative errno. stop, if non-NULL, interrupts the run when set
- * (from a signal handler). */
+ * else a negative errno. ctl (may be NULL) can stop the run and watch
+ * its progress. */
 int run_source(struct db *db, const struct conf *c,
     const struct conf_source *src, const char *url,
-    volatile sig_atomic_t *stop, struct run_outcome *out);
+    const struct run_control *ctl, struct run_outcome *out);
 
 /* True for the outcomes whose data were committed. */
 bool run_status_loaded(enum run_status s);
