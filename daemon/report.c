@@ -27,11 +27,6 @@
 #define SPARK_H 48
 #define MAX_REFUSALS 20
 
-/* Until transforms/warning.c is merged the detectors may be missing from
- * the link: the sparklines then show no SPC lines. */
-#pragma weak warning_evaluate
-#pragma weak warning_params_default
-
 /* What the sections share: the queries' results and the day. */
 struct report {
 	struct db *db;
@@ -422,8 +417,8 @@ threshold(const struct report *r, PGresult *s, int row, const char *area,
 	}
 }
 
-/* SPC centre line and limits over the newest run of values without a gap
- * (the detectors want no gaps), when the detectors are linked in. */
+/* SPC centre line and limits of the detectors (E1), over the newest run
+ * of values without a gap: the detectors take no gaps. */
 static void
 spc(const double *v, size_t n, const struct status_threshold *t,
     struct svg_spark *s)
@@ -433,8 +428,6 @@ spc(const double *v, size_t n, const struct status_threshold *t,
 	size_t start = n;
 
 	s->mean = s->lcl = s->ucl = NAN;
-	if (warning_evaluate == NULL || warning_params_default == NULL)
-		return;
 	while (start > 0 && isfinite(v[start - 1]))
 		start--;
 	warning_params_default(&p);
