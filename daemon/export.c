@@ -31,19 +31,20 @@ find_view(struct db *db, const char *view, char **name, char *err,
 	const char *params[1] = { view };
 	int rc;
 
-	rc = db_query(db, "SELECT c.relname, string_agg(c.relname, ', ') OVER () "
-	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	    "WHERE n.nspname = 'fragwatch' AND c.relkind IN ('v', 'm') AND "
-	    "has_table_privilege('fragwatch_reader', c.oid, 'SELECT') "
-	    "ORDER BY c.relname = $1 DESC, c.relname", 1, params, &res, err,
-	    errlen);
+	rc = db_query(db, "WITH v AS (SELECT c.relname::text AS name FROM "
+	    "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+	    "n.nspname = 'fragwatch' AND c.relkind IN ('v', 'm') AND "
+	    "has_table_privilege('fragwatch_reader', c.oid, 'SELECT')) "
+	    "SELECT EXISTS (SELECT 1 FROM v WHERE name = $1), (SELECT "
+	    "string_agg(name, ', ' ORDER BY name) FROM v)", 1, params, &res,
+	    err, errlen);
 	if (rc < 0)
 		return -EREMOTEIO;
-	if (PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), view) == 0)
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 		rc = (*name = strdup(view)) != NULL ? 0 : -ENOMEM;
 	else {
 		snprintf(err, errlen, "no analyst view '%s'; the views are: %s",
-		    view, PQntuples(res) > 0 ? PQgetvalue(res, 0, 1) : "none");
+		    view, PQgetisnull(res, 0, 1) ? "none" : PQgetvalue(res, 0, 1));
 		rc = -ENOENT;
 	}
 	PQclear(res);
