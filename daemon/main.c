@@ -13,6 +13,8 @@
 #include "daemon/run.h"
 #include "daemon/backfill.h"
 #include "daemon/board.h"
+#include "daemon/export.h"
+#include "daemon/report.h"
 #include "daemon/progress.h"
 #include "daemon/runner.h"
 #include "daemon/service.h"
@@ -51,6 +53,10 @@ usage(FILE *f)
 	    "  status [--area CODE [--org ORG]]\n"
 	    "                    the status board and the sources' freshness, or\n"
 	    "                    one area's indicators over the last 12 periods\n"
+	    "  report -o FILE    the board, sparklines, warnings and freshness as\n"
+	    "                    one static HTML page\n"
+	    "  export --view NAME [--format csv] [--bom] [--semicolon] [-o FILE]\n"
+	    "                    an analyst view as CSV\n"
 	    "  migrate           apply database migrations\n"
 	    "  check-config      validate the configuration and exit\n"
 	    "  version           print the version\n"
@@ -120,6 +126,17 @@ print_outcome(void *arg, const struct conf_source *src,
 		runner_log(src, o);
 }
 
+/* report.path: the HTML report after the runs. */
+static void
+write_report(struct db *db, const struct conf *c)
+{
+	char err[512];
+
+	if (c->report_path != NULL && !db_lost(db) &&
+	    report_write(db, c, c->report_path, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "cannot write the report: %s", err);
+}
+
 /* Stale data loaded still needs someone's attention. */
 static int
 exit_code(enum run_status worst)
@@ -182,6 +199,7 @@ cmd_run(const struct conf *c, int argc, char **argv)
 			return EXIT_DATABASE;
 		}
 	}
+	write_report(db, c);
 	db_close(db);
 	return exit_code(worst);
 }
@@ -252,29 +270,21 @@ cmd_backfill(const struct conf *c, int argc, char **argv)
 }
 
 static int
-cmd_migrate(const struct conf *c, int argc, char **argv)
+db_migrate_done(struct db *db, const struct conf *c, int argc, char **argv)
 {
-	struct db *db = NULL;
-
+	(void)db;
+	(void)c;
 	(void)argc;
 	(void)argv;
-	if (open_db(c, true, &db) < 0)
-		return EXIT_DATABASE;
 	printf("schema is up to date\n");
-	db_close(db);
 	return EXIT_OK;
 }
 
 static int
-cmd_status(const struct conf *c, int argc, char **argv)
+db_status(struct db *db, const struct conf *c, int argc, char **argv)
 {
-	struct db *db = NULL;
-	int rc;
+	int rc = board_print(db, c, stdout, argc, argv);
 
-	if (open_db(c, true, &db) < 0)
-		return EXIT_DATABASE;
-	rc = board_print(db, c, stdout, argc, argv);
-	db_close(db);
 	return rc == -EINVAL ? EXIT_USAGE : rc < 0 ? EXIT_DATABASE : EXIT_OK;
 }
 
@@ -287,17 +297,35 @@ cmd_check_config(const struct conf *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A command runs with the config (fn), or with the config and an open,
+ * migrated database (dbfn), or is the daemon (neither). */
 static const struct command {
 	const char *name;
 	int (*fn)(const struct conf *c, int argc, char **argv);
+	int (*dbfn)(struct db *db, const struct conf *c, int argc, char **argv);
 } commands[] = {
-	{ "run", cmd_run },
-	{ "daemon", NULL }, /* takes the config over: service_run() */
-	{ "backfill", cmd_backfill },
-	{ "status", cmd_status },
-	{ "migrate", cmd_migrate },
-	{ "check-config", cmd_check_config },
+	{ "run", cmd_run, NULL },
+	{ "daemon", NULL, NULL }, /* takes the config over: service_run() */
+	{ "backfill", cmd_backfill, NULL },
+	{ "status", NULL, db_status },
+	{ "report", NULL, report_command },
+	{ "export", NULL, export_command },
+	{ "migrate", NULL, db_migrate_done },
+	{ "check-config", cmd_check_config, NULL },
 };
+
+static int
+with_db(const struct command *cmd, const struct conf *c, int argc, char **argv)
+{
+	struct db *db = NULL;
+	int rc;
+
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	rc = cmd->dbfn(db, c, argc, argv);
+	db_close(db);
+	return rc;
+}
 
 int
 main(int argc, char **argv)
@@ -360,8 +388,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* The daemon replaces its config on SIGHUP, so it owns and frees it. */
-	rc = cmd->fn != NULL ? cmd->fn(c, argc - optind, argv + optind) :
-	    service_run(&c);
+	if (cmd->fn != NULL)
+		rc = cmd->fn(c, argc - optind, argv + optind);
+	else if (cmd->dbfn != NULL)
+		rc = with_db(cmd, c, argc - optind, argv + optind);
+	else
+		rc = service_run(&c);
 	fetch_global_cleanup();
 out:
 	conf_free(c);

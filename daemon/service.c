@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/log.h"
+#include "daemon/report.h"
 #include "daemon/run.h"
 #include "daemon/runner.h"
 #include "daemon/sched.h"
@@ -337,6 +338,13 @@ run_slot(struct service *s, struct slot *sl)
 	now = time(NULL);
 	if (db_lost(s->db))
 		lost_db(s);
+	else if (s->c->report_path != NULL && !terminate) {
+		char err[512];
+
+		if (report_write(s->db, s->c, s->c->report_path, err,
+		    sizeof(err)) < 0)
+			log_msg(LOG_ERR, "cannot write the report: %s", err);
+	}
 	if (terminate)
 		return;
 	if (st == RUN_FAILED || st == RUN_INTERRUPTED) {
