@@ -41,13 +41,13 @@ daemon() {
 	eval "PID_$name=$!"
 }
 
-# stopped PID SECONDS: waits for the process to exit; prints its status.
+# stopped PID SECONDS: waits for the process to exit; its status in RC.
 stopped() {
+	RC="still running"
 	for _ in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || { wait "$1"; echo $?; return; }
+		kill -0 "$1" 2>/dev/null || { wait "$1"; RC=$?; return; }
 		sleep 0.05
 	done
-	echo "still running"
 }
 
 # A day of downtime: koer last ran yesterday.
@@ -61,7 +61,8 @@ backdate
 pg_kill
 rec n0
 daemon n0 "$T/fw.conf"
-assert_eq "database down at start: exit 4" 4 "$(stopped "$PID_n0" 20)"
+stopped "$PID_n0" 20
+assert_eq "database down at start: exit 4" 4 "$RC"
 assert_eq "database down at start: no READY" 0 "$(grep -c 'READY=1' "$T/n0.log")"
 assert_match "database down at start: says why" "cannot connect to the database" "$(cat "$T/n0.err")"
 pg_up
@@ -90,7 +91,7 @@ wait_for "$T/n1.log" 'RELOADING=1.MONOTONIC_USEC=[0-9]+' 10 && ok "SIGHUP: RELOA
 wait_for "$T/n1.err" "reloaded '.*': 3 sources, 2 scheduled" 10 && ok "SIGHUP: the new config is in force" || not_ok "reload good" "$(cat "$T/n1.err")"
 readies=$(grep -c 'READY=1' "$T/n1.log")
 # A bad config is logged and the running one kept.
-printf 'sources = ( { name = "x"; } );\nbogus = 1;\n' >> "$T/fw.conf"
+printf 'bogus = 1;\n' >> "$T/fw.conf"
 kill -HUP "$PID_n1"
 wait_for "$T/n1.err" "keeping the running configuration" 10 && ok "SIGHUP with a bad config: old one kept" || not_ok "reload bad" "$(cat "$T/n1.err")"
 assert_match "SIGHUP with a bad config: the error has file and line" "fw.conf:[0-9]+: unknown key 'bogus'" "$(cat "$T/n1.err")"
@@ -99,7 +100,8 @@ wait_for "$T/n1.log" 'STATUS=idle; next run' 10
 kill -0 "$PID_n1" 2>/dev/null && ok "SIGHUP with a bad config: still running" || not_ok "daemon died on a bad reload"
 cp "$T/good.conf" "$T/fw.conf"
 kill -TERM "$PID_n1"
-assert_eq "SIGTERM when idle: exit 0" 0 "$(stopped "$PID_n1" 10)"
+stopped "$PID_n1" 10
+assert_eq "SIGTERM when idle: exit 0" 0 "$RC"
 assert_match "SIGTERM: STOPPING=1" "STOPPING=1" "$(cut -f2 "$T/n1.log")"
 
 # SIGTERM mid-load: rolled back, the run 'interrupted', exit 0 within a
@@ -114,7 +116,8 @@ wait_for "$T/n2.log" 'STATUS=running koer: fetching' 20 || not_ok "the slow run 
 sleep 1
 kill -TERM "$PID_n2"
 t=$(date +%s.%N)
-assert_eq "SIGTERM mid-load: exit 0" 0 "$(stopped "$PID_n2" 10)"
+stopped "$PID_n2" 10
+assert_eq "SIGTERM mid-load: exit 0" 0 "$RC"
 assert_eq "SIGTERM mid-load: within 3 s" 1 "$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { print (b - a < 3) }')"
 assert_eq "SIGTERM mid-load: run interrupted" "interrupted" "$(sql "SELECT status FROM fragwatch.runs WHERE source = 'koer' ORDER BY id DESC LIMIT 1")"
 assert_eq "SIGTERM mid-load: no partial data" "$good" "$(facts queue_facts)"
@@ -130,7 +133,7 @@ daemon n3 "$T/limit.conf"
 wait_for "$T/n3.err" "source koer run [0-9]+ failed" 20
 assert_match "run_timeout: failed, rolled back" "^failed\|timed out after 1 s" "$(sql "SELECT status || '|' || error FROM fragwatch.runs WHERE source = 'koer' ORDER BY id DESC LIMIT 1")"
 assert_eq "run_timeout: no partial data" "$good" "$(facts queue_facts)"
-kill -TERM "$PID_n3"; stopped "$PID_n3" 10 >/dev/null
+kill -TERM "$PID_n3"; stopped "$PID_n3" 10
 
 # Two daemons on one database (an HA pair) never run a source at once.
 backdate
@@ -144,7 +147,7 @@ done
 overlaps=$(sql "SELECT count(*) FROM fragwatch.runs a JOIN fragwatch.runs b ON a.id < b.id AND a.source = b.source WHERE a.source = 'koer' AND a.started_at < coalesce(b.finished_at, now()) AND b.started_at < coalesce(a.finished_at, now())")
 assert_eq "two daemons: no overlapping runs of a source" 0 "$overlaps"
 assert_match "two daemons: the second found the source busy" "another fragwatch is running source 'koer'" "$(cat "$T/n4.err" "$T/n5.err")"
-kill -TERM "$PID_n4" "$PID_n5"; stopped "$PID_n4" 10 >/dev/null; stopped "$PID_n5" 10 >/dev/null
+kill -TERM "$PID_n4" "$PID_n5"; stopped "$PID_n4" 10; stopped "$PID_n5" 10
 
 # The database restarted under a running daemon: it reconnects, the lost
 # run is recorded as failed, and the retry loads.
@@ -160,7 +163,7 @@ wait_for "$T/n6.err" "source koer run [0-9]+ (ok|unchanged)" 30 && ok "database 
 assert_eq "database back: no run left 'running'" 0 "$(sql "SELECT count(*) FROM fragwatch.runs WHERE status = 'running'")"
 assert_match "database back: the lost run recorded as failed" "failed" "$(sql "SELECT string_agg(status, ',') FROM fragwatch.runs WHERE source = 'koer' AND error LIKE '%stopped during the run%'")"
 kill -0 "$PID_n6" 2>/dev/null && ok "database back: the daemon kept going" || not_ok "daemon died with the database"
-kill -TERM "$PID_n6"; stopped "$PID_n6" 10 >/dev/null
+kill -TERM "$PID_n6"; stopped "$PID_n6" 10
 
 # Refusals that ops can act on.
 if [ "$(id -u)" = 0 ]; then

@@ -9,8 +9,9 @@ printf 'daemon = { allow_root = true; };\n' >> "$T/fw.conf"
 # remiss gets a bearer token from a file: it must never reach the journal.
 printf 's3cr3t-t0ken\n' > "$T/token"
 sed -i "s|name = \"bemanning\";|name = \"bemanning\"; auth = { type = \"bearer\"; secret_file = \"$T/token\"; };|" "$T/fw.conf"
-"$FW" -c "$T/fw.conf" run koer >/dev/null 2>&1
-sql "UPDATE fragwatch.runs SET started_at = started_at - interval '1 day' WHERE source = 'koer'" >/dev/null
+# koer last ran (and failed) yesterday: the daemon catches it up at start.
+"$FW" -c "$T/fw.conf" migrate >/dev/null 2>&1
+sql "INSERT INTO fragwatch.runs (source, kind, url, status, started_at, finished_at) VALUES ('koer', 'queue', 'x', 'failed', now() - interval '1 day', now() - interval '1 day')" >/dev/null
 
 # sd_journal_send() writes to /run/systemd/journal/socket. In a private
 # mount namespace a tmpfs over /run gives us that path without touching
@@ -44,7 +45,7 @@ J=$T/journal.log
 # field NAME LINE_PATTERN: the value of field NAME in the first entry matching LINE_PATTERN.
 field() { grep -E -- "$2" "$J" | head -1 | tr '\037' '\n' | sed -n "s/^$1=//p" | head -1; }
 
-run=$(sql "SELECT id FROM fragwatch.runs WHERE source = 'koer' AND status <> 'unchanged' ORDER BY id DESC LIMIT 1")
+run=$(sql "SELECT id FROM fragwatch.runs WHERE source = 'koer' AND status = 'ok' ORDER BY id DESC LIMIT 1")
 rows=$(sql "SELECT rows_loaded FROM fragwatch.runs WHERE id = $run")
 fin='MESSAGE_ID=31ffe3ea8a5e4819a95b8c286fa551c1'
 assert_eq "run started: MESSAGE_ID and source" koer "$(field FRAGWATCH_SOURCE 'MESSAGE_ID=68aa664b3729462d81229489bef21530')"
