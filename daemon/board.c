@@ -19,11 +19,12 @@
 /* Letters always, colours too on a terminal: the board reads in grey-scale
  * and for colour-blind readers. */
 static void
-cell(FILE *f, bool colour, const char *status)
+cell(FILE *f, bool colour, const char *status, bool trending)
 {
 	enum status_light l;
 	static const char *const bg[] = { "\033[30;47m", "\033[30;42m",
 		"\033[30;43m", "\033[97;41m" };
+	char mark = trending ? '^' : ' ';
 
 	if (status == NULL) {
 		fputs("  .  ", f);
@@ -32,9 +33,9 @@ cell(FILE *f, bool colour, const char *status)
 	if (status_light_from_name(status, &l) < 0)
 		l = STATUS_GREY;
 	if (colour)
-		fprintf(f, " %s %c \033[0m ", bg[l], status_light_letter(l));
+		fprintf(f, " %s %c \033[0m%c", bg[l], status_light_letter(l), mark);
 	else
-		fprintf(f, "  %c  ", status_light_letter(l));
+		fprintf(f, "  %c%c ", status_light_letter(l), mark);
 }
 
 /* Prints s cut or padded to width columns, counting UTF-8 characters
@@ -72,8 +73,10 @@ print_grid(struct db *db, const struct conf *c, FILE *f, bool colour)
 	int rc;
 
 	rc = query(db, "SELECT DISTINCT ON (area, org) area, org, status, "
-	    "as_of FROM fragwatch.area_status ORDER BY area, org, as_of DESC", 0,
-	    NULL, &r);
+	    "as_of, EXISTS (SELECT 1 FROM fragwatch.warnings w WHERE w.area = "
+	    "s.area AND w.org = s.org AND w.cleared_at IS NULL) FROM "
+	    "fragwatch.area_status s ORDER BY area, org, as_of DESC", 0, NULL,
+	    &r);
 	if (rc < 0)
 		return rc;
 	fprintf(f, "%-34s", "area");
@@ -86,19 +89,58 @@ print_grid(struct db *db, const struct conf *c, FILE *f, bool colour)
 		for (size_t o = 0; o <= c->norgs; o++) {
 			const char *org = o < c->norgs ? c->orgs[o].code : REGION;
 			const char *status = NULL;
+			bool trending = false;
 
 			for (int i = 0; i < PQntuples(r) && status == NULL; i++)
 				if (strcmp(PQgetvalue(r, i, 0), c->areas[a].code) == 0 &&
-				    strcmp(PQgetvalue(r, i, 1), org) == 0)
+				    strcmp(PQgetvalue(r, i, 1), org) == 0) {
 					status = PQgetvalue(r, i, 2);
+					trending = PQgetvalue(r, i, 4)[0] == 't';
+				}
 			if (o == c->norgs)
 				fputs("  ", f);
-			cell(f, colour, status);
+			cell(f, colour, status, trending);
 		}
 		fputc('\n', f);
 	}
 	fprintf(f, "\nG green  Y yellow  R red  - grey (unknown: missing, stale "
-	    "or too few cases)  . no data\n");
+	    "or too few cases)  . no data  ^ trending fragile\n");
+	PQclear(r);
+	return 0;
+}
+
+/* The open early warnings, soonest red first, in an owner's words;
+ * area and org may be NULL (all). At most max lines. */
+static int
+print_trending(struct db *db, FILE *f, const char *area, const char *org,
+    int max)
+{
+	const char *params[2] = { area, org };
+	PGresult *r = NULL;
+	int rc, n;
+
+	rc = query(db, "SELECT area, org, indicator, light, detectors, "
+	    "explanation, red_date FROM fragwatch.warnings WHERE cleared_at IS "
+	    "NULL AND ($1::text IS NULL OR area = $1) AND ($2::text IS NULL OR "
+	    "org = $2) ORDER BY periods_to_red NULLS LAST, area, org, indicator",
+	    2, params, &r);
+	if (rc < 0)
+		return rc;
+	n = PQntuples(r);
+	if (n > 0)
+		fprintf(f, "\ntrending fragile (%d):\n", n);
+	for (int i = 0; i < n && i < max; i++) {
+		fprintf(f, "  %-6.6s %-4.4s %-9s %-6s %-8s %s", PQgetvalue(r, i, 0),
+		    strcmp(PQgetvalue(r, i, 1), REGION) == 0 ? "all" :
+		    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+		    PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
+		if (!PQgetisnull(r, i, 6))
+			fprintf(f, " (red by %s)", PQgetvalue(r, i, 6));
+		fputc('\n', f);
+	}
+	if (n > max)
+		fprintf(f, "  ... %d more: SELECT * FROM fragwatch.trending_fragile\n",
+		    n - max);
 	PQclear(r);
 	return 0;
 }
@@ -188,7 +230,7 @@ print_area(struct db *db, const struct conf *c, FILE *f, bool colour,
 		fprintf(f, "no status yet\n");
 	else {
 		fprintf(f, "status ");
-		cell(f, colour, PQgetvalue(r, 0, 0));
+		cell(f, colour, PQgetvalue(r, 0, 0), false);
 		fprintf(f, " %s as of %s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2));
 		if (!PQgetisnull(r, 0, 1))
 			fprintf(f, ", score %.0f %%", 100 * strtod(PQgetvalue(r, 0,
@@ -220,14 +262,14 @@ print_area(struct db *db, const struct conf *c, FILE *f, bool colour,
 		else
 			print_value(f, ci, PQgetvalue(r, PQntuples(r) - 1, 0), 8);
 		cell(f, colour, PQntuples(r) ? PQgetvalue(r, PQntuples(r) - 1, 1) :
-		    NULL);
+		    NULL, false);
 		fprintf(f, " %-8s %-8s ", green, red);
 		for (int i = 0; i < PQntuples(r); i++)
 			print_value(f, ci, PQgetvalue(r, i, 0), 7);
 		fputc('\n', f);
 		PQclear(r);
 	}
-	return 0;
+	return print_trending(db, f, area->code, org, 100);
 }
 
 int
@@ -272,7 +314,8 @@ board_print(struct db *db, const struct conf *c, FILE *f, int argc,
 	}
 	value_format_date(today, date, sizeof(date));
 	fprintf(f, "fragwatch status board, %s\n\n", date);
-	if ((rc = print_grid(db, c, f, colour)) < 0)
+	if ((rc = print_grid(db, c, f, colour)) < 0 ||
+	    (rc = print_trending(db, f, NULL, NULL, 15)) < 0)
 		return rc;
 	return print_sources(db, c, f, today);
 }

@@ -27,6 +27,7 @@ struct series {
 	enum status_light light[SERIES_MAX];
 	int32_t period[SERIES_MAX];
 	size_t n;
+	bool newest_grey;   /* unknown now (stale, missing): not judged */
 };
 
 /* A series found trending, kept until the cursor is closed (a COPY
@@ -172,7 +173,8 @@ judge(struct pass *ps)
 	struct found *f;
 	int ci;
 
-	if (s->n == 0 || (t = threshold_of(c, s, &composite, &ci)) == NULL)
+	if (s->n == 0 || s->newest_grey ||
+	    (t = threshold_of(c, s, &composite, &ci)) == NULL)
 		return 0;
 	p.horizon = trending_horizon(c, s->grain);
 	/* The newest period and the persistence - 1 before it must all be
@@ -260,7 +262,10 @@ series_batch(void *pv, PGresult *r, char *err, size_t errlen)
 			s->n = 0;
 			ps->open = true;
 		}
-		if (s->n == SERIES_MAX)
+		/* Rows come oldest first: the last one seen is the newest. */
+		s->newest_grey = PQgetisnull(r, i, 5) ||
+		    strcmp(PQgetvalue(r, i, 6), "grey") == 0;
+		if (s->newest_grey || s->n == SERIES_MAX)
 			continue;
 		value_parse_date(PQgetvalue(r, i, 3), "%Y-%m-%d",
 		    &s->period[s->n]);
@@ -305,17 +310,17 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 		keep = SERIES_MAX;
 	snprintf(id, sizeof(id), "%" PRId64, run_id);
 	value_format_date(assess_today(c), today, sizeof(today));
-	/* Grey points have no value: the detectors see the known ones. The
-	 * composite's row as of today repeats the newest period: left out. */
+	/* Grey points have no value: the detectors see the known ones, and
+	 * a series grey now is not judged. The composite's row as of today
+	 * repeats the newest period: left out. */
 	snprintf(sql, sizeof(sql), "SELECT area, org, code, period, grain, "
 	    "value, status FROM (SELECT area, org, code, period, grain, value, "
 	    "status, row_number() OVER (PARTITION BY area, org, code ORDER BY "
 	    "period DESC) AS k FROM (SELECT area, org, code, period, grain, "
 	    "value, status FROM fragwatch.indicator_values WHERE code IN ("
-	    TRENDING_CODES ") AND value IS NOT NULL AND status <> 'grey' "
-	    "UNION ALL SELECT area, org, 'composite', as_of, '%s', score, "
-	    "status FROM fragwatch.area_status WHERE score IS NOT NULL AND "
-	    "status <> 'grey' AND as_of < '%s') v) x WHERE k <= %d ORDER BY "
+	    TRENDING_CODES ") UNION ALL SELECT area, org, 'composite', as_of, "
+	    "'%s', score, status FROM fragwatch.area_status WHERE as_of < "
+	    "'%s') v) x WHERE k <= %d ORDER BY "
 	    "area, org, code, period", composite_grain(c), today, keep);
 	if ((rc = db_exec(db, "CREATE TEMP TABLE warn_new (area text, org text, "
 	    "indicator text, grain text, light text, detectors text, spc_rule "
