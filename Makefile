@@ -10,6 +10,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
 STATEDIR   ?= /var/lib/fragwatch
 PG_BINDIR  ?= $(shell pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 BUILD      ?= build
@@ -122,16 +123,22 @@ fuzz-deps:
 deps:
 	@sh .ci/deps
 
-install: fragwatch
+# Installs what was built in $(BUILD) (make install BUILD=build/plain reuses
+# the test build). The example config never overwrites a real one.
+install: $(BUILD)/fragwatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/fragwatch \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
-	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
-	install -m 0755 fragwatch $(DESTDIR)$(BINDIR)/fragwatch
-	install -m 0640 etc/fragwatch.conf $(DESTDIR)$(SYSCONFDIR)/fragwatch/fragwatch.conf.example
+	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/fragwatch $(DESTDIR)$(BINDIR)/fragwatch
+	install -m 0644 etc/fragwatch.conf $(DESTDIR)$(SYSCONFDIR)/fragwatch/fragwatch.conf.example
 	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' etc/fragwatch.service \
 	    > $(DESTDIR)$(UNITDIR)/fragwatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/fragwatch.service
 	install -m 0644 etc/fragwatch.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/fragwatch.conf
 	install -m 0644 etc/fragwatch.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/fragwatch.conf
+	install -m 0644 man/fragwatch.8 $(DESTDIR)$(MANDIR)/man8/fragwatch.8
+	install -m 0644 man/fragwatch.conf.5 $(DESTDIR)$(MANDIR)/man5/fragwatch.conf.5
 
 clean:
 	rm -rf build fragwatch
