@@ -239,8 +239,11 @@ open_embedded(struct db *db, const struct conf *c, char *err, size_t errlen)
 	conn = connect_embedded(db, "postgres");
 	if (PQstatus(conn) != CONNECTION_OK) {
 		char pg_ctl[4096];
+		/* jit=off: the service's MemoryDenyWriteExecute forbids what
+		 * LLVM's JIT needs, and our queries are short; given at each
+		 * start so that clusters made before this also get it. */
 		char *const argv[] = { pg_ctl, "-D", db->datadir, "-l", logpath,
-			"-w", "-t", "120", "-s", "start", NULL };
+			"-o", "-c jit=off", "-w", "-t", "120", "-s", "start", NULL };
 
 		PQfinish(conn);
 		conn = NULL;
