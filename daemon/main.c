@@ -13,6 +13,7 @@
 #include "daemon/log.h"
 #include "daemon/run.h"
 #include "daemon/board.h"
+#include "daemon/backtest.h"
 #include "extractors/fetch.h"
 
 /* Exit codes (documented in README.md). */
@@ -44,6 +45,9 @@ usage(FILE *f)
 	    "  status [--area CODE [--org ORG]]\n"
 	    "                    the status board and the sources' freshness, or\n"
 	    "                    one area's indicators over the last 12 periods\n"
+	    "  backtest [--from DATE] [--to DATE] [--horizon N] [--json|--trace]\n"
+	    "                    replay the stored history: how early warnings\n"
+	    "                    and the baselines would have done\n"
 	    "  migrate           apply database migrations\n"
 	    "  check-config      validate the configuration and exit\n"
 	    "  version           print the version\n"
@@ -229,6 +233,19 @@ cmd_status(const struct conf *c, int argc, char **argv)
 }
 
 static int
+cmd_backtest(const struct conf *c, int argc, char **argv)
+{
+	struct db *db = NULL;
+	int rc;
+
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	rc = backtest_command(db, c, argc, argv);
+	db_close(db);
+	return rc;
+}
+
+static int
 cmd_check_config(const struct conf *c, int argc, char **argv)
 {
 	(void)c;
@@ -243,6 +260,7 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "status", cmd_status },
+	{ "backtest", cmd_backtest },
 	{ "migrate", cmd_migrate },
 	{ "check-config", cmd_check_config },
 };
