@@ -47,8 +47,9 @@ void warning_params_default(struct warning_params *p);
 /* Evaluates E1, E2 and E3 on x[0..n-1] (oldest first, one value per
  * period, no gaps) against t: the bad direction is t->higher_is_worse and
  * red is where t->red holds. Returns 0 (verdict in *out, which is always
- * fully written) or -EINVAL for bad parameters. Persistence over runs is
- * the caller's: signal is for this point alone. */
+ * fully written) or -EINVAL for bad parameters, a threshold that
+ * status_threshold_check() refuses, or a value of x that is not finite.
+ * Persistence over runs is the caller's: signal is for this point alone. */
 int warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
     const struct warning_params *p, struct warning_verdict *out);
 
