@@ -60,6 +60,7 @@ struct bt {
 	char area[256];
 	struct result *res;                   /* per area, in order */
 	size_t nres;
+	bool have_range;
 	int32_t first, last;                  /* periods scored, for the header */
 	char err[512];
 };
@@ -437,10 +438,11 @@ one_unit(struct bt *b, const char *area, const char *org,
 		snprintf(b->area, sizeof(b->area), "%s", area);
 	}
 	b->area_series++;
-	if (b->first == 0 || u->period[i0] < b->first)
+	if (!b->have_range || u->period[i0] < b->first)
 		b->first = u->period[i0];
-	if (u->period[u->n - 1] > b->last)
+	if (!b->have_range || u->period[u->n - 1] > b->last)
 		b->last = u->period[u->n - 1];
+	b->have_range = true;
 	h = b->o.horizon > 0 ? b->o.horizon : backtest_default_horizon(grain);
 	for (int m = 0; m < NMETHODS && rc == 0; m++) {
 		for (size_t t = i0; t < u->n; t++)

@@ -157,6 +157,16 @@ assert_eq "warn at yellow: STEP is missed" "0 1" "$(fw_json warn_at_yellow.areas
 assert_eq "fragwatch hits every drift onset" "2 3" "$(fw_json fragwatch.areas.DRIFT.hits) $(fw_json fragwatch.areas.LATE.hits)"
 assert_eq "fragwatch misses the step" "0 1" "$(fw_json fragwatch.areas.STEP.hits) $(fw_json fragwatch.areas.STEP.misses)"
 assert_eq "fragwatch: no warning in the flat areas" "0 0" "$(fw_json fragwatch.areas.FLAT1.warnings) $(fw_json fragwatch.areas.FLAT2.warnings)"
+# A steady drift is projected to cross red before it even turns yellow
+# (DRIFT is yellow only 6 weeks before red, LATE 9 or 10; E3 looks 12
+# ahead): the early warning leads the yellow baseline and starts while
+# the series is still green.
+for a in DRIFT LATE; do
+	fl=$(fw_json fragwatch.areas.$a.median_lead_periods)
+	yl=$(fw_json warn_at_yellow.areas.$a.median_lead_periods)
+	assert_eq "$a: fragwatch leads warn at yellow ($fl > $yl weeks)" "True" "$($PY -c "print($fl > $yl)")"
+	assert_eq "$a: every hit first warned while green" "1.0" "$(fw_json fragwatch.areas.$a.warned_while_green_share)"
+done
 lead=$(fw_json fragwatch.overall.median_lead_periods)
 assert_match "fragwatch warns 1..24 weeks ahead (median $lead)" "^([1-9]|1[0-9]|2[0-4])\.[0-9]+$" "$lead"
 assert_eq "recall and green share are null without onsets" "null null" "$(fw_json fragwatch.areas.FLAT1.recall) $(fw_json fragwatch.areas.FLAT1.warned_while_green_share)"
