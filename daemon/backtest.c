@@ -213,11 +213,17 @@ unit_free(struct unit *u)
 	free(u->warn);
 }
 
+/* A value, or NaN (missing) for NULL and for what is not a finite number
+ * (PostgreSQL's NaN and Infinity), which no detector can use. */
 static double
 num_or_nan(PGresult *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? NAN :
-	    strtod(PQgetvalue(r, row, col), NULL);
+	double v;
+
+	if (PQgetisnull(r, row, col))
+		return NAN;
+	v = strtod(PQgetvalue(r, row, col), NULL);
+	return isfinite(v) ? v : NAN;
 }
 
 /* The unit's composite, one entry per period of its grain; a period
