@@ -12,6 +12,7 @@
 #include "daemon/log.h"
 #include "daemon/run.h"
 #include "daemon/backfill.h"
+#include "daemon/backtest.h"
 #include "daemon/board.h"
 #include "daemon/export.h"
 #include "daemon/report.h"
@@ -53,6 +54,8 @@ usage(FILE *f)
 	    "  status [--area CODE [--org ORG]]\n"
 	    "                    the status board and the sources' freshness, or\n"
 	    "                    one area's indicators over the last 12 periods\n"
+	    "  backtest [--from DATE] [--to DATE] [--horizon N] [--json]\n"
+	    "                    replay the history: early warning vs baselines\n"
 	    "  report -o FILE    the board, sparklines, warnings and freshness as\n"
 	    "                    one static HTML page\n"
 	    "  export --view NAME [--format csv] [--bom] [--semicolon] [-o FILE]\n"
@@ -308,6 +311,7 @@ static const struct command {
 	{ "daemon", NULL, NULL }, /* takes the config over: service_run() */
 	{ "backfill", cmd_backfill, NULL },
 	{ "status", NULL, db_status },
+	{ "backtest", NULL, backtest_command },
 	{ "report", NULL, report_command },
 	{ "export", NULL, export_command },
 	{ "migrate", NULL, db_migrate_done },
