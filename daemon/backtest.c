@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "daemon/backtest.h"
+#include "daemon/trending.h"
 #include "daemon/log.h"
 #include "extractors/value.h"
 #include "transforms/backtest.h"
@@ -300,10 +301,11 @@ area_threshold(const struct conf *c, const char *area, int ci)
  * live default (12 weeks, 3 months), not --horizon, which is only the
  * scoring window. */
 static void
-params_for(struct warning_params *wp, enum value_grain grain)
+params_for(const struct conf *c, struct warning_params *wp,
+    enum value_grain grain)
 {
-	warning_params_default(wp);
-	wp->horizon = backtest_default_horizon(grain);
+	*wp = c->early_warning.params;
+	wp->horizon = trending_horizon(c, value_grain_name(grain));
 }
 
 static int
@@ -344,7 +346,7 @@ read_inputs(struct bt *b, const char *area, const char *org,
 				break;
 			cur = ci;
 			in = &x->in[x->n];
-			params_for(&x->wp[x->n], grain);
+			params_for(b->c, &x->wp[x->n], grain);
 			in->period = x->period + k;
 			in->value = x->value + k;
 			in->light = x->light + k;
@@ -418,13 +420,9 @@ one_unit(struct bt *b, const char *area, const char *org,
 	if ((rc = read_inputs(b, area, org, &x)) < 0)
 		goto out;
 	/* The composite score is an input too: red where the bands say. */
-	cth.higher_is_worse = true;
-	cth.green.op = STATUS_OP_LT;
-	cth.green.value = b->c->bands.yellow_from;
-	cth.red.op = STATUS_OP_GE;
-	cth.red.value = b->c->bands.red_from;
+	trending_composite_threshold(b->c, &cth);
 	nin = x.n;
-	params_for(&x.wp[nin], grain);
+	params_for(b->c, &x.wp[nin], grain);
 	x.in[nin] = (struct backtest_input){ u->period, u->score, u->status,
 		u->n, grain, &cth, &x.wp[nin] };
 	nin++;
@@ -711,7 +709,6 @@ backtest_command(struct db *db, const struct conf *c, int argc, char **argv)
 {
 	struct bt b = { 0 };
 	struct result all = { 0 };
-	struct warning_params wp;
 	char err[512];
 	int rc, status = EXIT_DATABASE;
 	size_t nc = 0;
@@ -722,8 +719,7 @@ backtest_command(struct db *db, const struct conf *c, int argc, char **argv)
 	}
 	b.db = db;
 	b.c = c;
-	warning_params_default(&wp);
-	b.persistence = wp.persistence;
+	b.persistence = c->early_warning.params.persistence;
 	nc += (size_t)snprintf(b.codes, sizeof(b.codes), "{");
 	for (int i = 0; i < CATALOG_COUNT; i++)
 		if (catalog[i].weight == 2)
