@@ -31,3 +31,9 @@ echo "== fragwatch run (sample region, embedded database in $STATE)"
 echo
 echo "== fragwatch status"
 "$TOP/fragwatch" -c "$DEMO/fragwatch.conf" status
+echo
+echo "== fragwatch backtest (would the early warning have helped on this history?)"
+"$TOP/fragwatch" -c "$DEMO/fragwatch.conf" backtest
+"$TOP/fragwatch" -c "$DEMO/fragwatch.conf" report -o "$DEMO/report.html"
+echo
+echo "== the HTML report: file://$DEMO/report.html"

@@ -45,7 +45,8 @@ if sorted(exp[1:]) != sorted(g[1:]):
 print(len(g) - 1)
 EOF
 views=$(sql "SELECT string_agg(viewname, ' ' ORDER BY viewname) FROM pg_views WHERE schemaname = 'fragwatch'")
-assert_eq "the analyst views" "data_freshness indicator_series reject_log run_log status_board status_history" "$views"
+# Each migration's views are exported below; these six are the first ones.
+assert_match "the analyst views" "data_freshness indicator_series reject_log run_log status_board status_history" "$views"
 for v in $views; do
 	PGTZ=Europe/Stockholm psql -X --csv -h "$T/sock" -U fragwatch -d fragwatch -c "SELECT * FROM fragwatch.$v" >"$T/$v.psql.csv"
 	FRAGWATCH_TODAY=2024-02-19 "$FW" -c "$T/fw.conf" export --view "$v" --format csv -o "$T/$v.csv" 2>"$T/$v.err"; rc=$?
@@ -78,7 +79,7 @@ assert_match "Swedish letters intact (UTF-8)" "SAS,Södra Älvsborgs Sjukhus" "$
 # Refused: anything but an analyst view, and bad usage.
 out=$("$FW" -c "$T/fw.conf" export --view nope 2>&1); rc=$?
 assert_eq "unknown view: exit 2" "2" "$rc"
-assert_match "unknown view: the views are listed" "no analyst view 'nope'; the views are: data_freshness, indicator_series, reject_log, run_log, status_board, status_history" "$out"
+assert_match "unknown view: the views are listed" "no analyst view 'nope'; the views are: (.*, )?data_freshness, indicator_series, reject_log, run_log, status_board, status_history" "$out"
 out=$("$FW" -c "$T/fw.conf" export --view runs 2>&1); rc=$?
 assert_eq "a base table is not exported: exit 2" "2" "$rc"
 out=$("$FW" -c "$T/fw.conf" export --view 'run_log; DROP TABLE fragwatch.rejects' 2>&1); rc=$?
