@@ -33,7 +33,9 @@ echo "== fragwatch status"
 "$TOP/fragwatch" -c "$DEMO/fragwatch.conf" status
 echo
 echo "== fragwatch backtest (would the early warning have helped on this history?)"
-"$TOP/fragwatch" -c "$DEMO/fragwatch.conf" backtest
+"$TOP/fragwatch" -c "$DEMO/fragwatch.conf" backtest > "$DEMO/backtest.txt"
+sed -n '1,/^$/p;/^area /p;/^overall/,/^$/p' "$DEMO/backtest.txt"
+echo "(per area: $DEMO/backtest.txt, or fragwatch backtest --json)"
 "$TOP/fragwatch" -c "$DEMO/fragwatch.conf" report -o "$DEMO/report.html"
 echo
 echo "== the HTML report: file://$DEMO/report.html"
