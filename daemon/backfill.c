@@ -67,8 +67,8 @@ date_in_name(const char *name)
 			continue;
 		for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
 			/* value_parse_date wants the whole string: try each
-			 * length the format can have. */
-			for (size_t len = 6; len <= 10 && p[len - 1] != '\0';
+			 * length the format can have, within the name. */
+			for (size_t len = 6, max = strnlen(p, 10); len <= max;
 			    len++) {
 				char buf[11];
 				int32_t days;
