@@ -315,6 +315,22 @@ teardown_dir(void **state)
 	return system(cmd);
 }
 
+/* name as one URL path segment: all but RFC 3986's unreserved escaped. */
+static void
+escape(const char *name, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0' &&
+	    o + 4 < size; p++)
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+			out[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(out + o, size - o, "%%%02X", *p);
+	out[o] = '\0';
+}
+
 /* done/ holds files dated each way, undated ones and ones out of range. */
 static void
 test_dir_files(void **state)
@@ -325,7 +341,8 @@ test_dir_files(void **state)
 		"queue-2024-W04.csv",     /* Monday 2024-01-22 */
 		"staff-2024-02.csv",      /* 2024-02-01 */
 		"queue-2024-01-01.csv",   /* before --from, in its week */
-		"q 2024-02-29 final.csv", /* --to itself */
+		"q 2024-02-29 final.csv", /* --to itself; blanks escaped */
+		"a#2024-01-09%.csv",      /* '#' and '%' escaped */
 		"queue-2023-12-31.csv",   /* the week before: out */
 		"queue-2024-03-01.csv",   /* after --to: out */
 		"queue-2024-W10.csv",     /* Monday 2024-03-04: out */
@@ -339,6 +356,7 @@ test_dir_files(void **state)
 	char base[128], done[160];
 	/* strcmp order of the names in range: ' ' < '-' < '0' < 'W'. */
 	const char *const in_order[] = {
+		"a#2024-01-09%.csv",
 		"q 2024-02-29 final.csv",
 		"queue-2024-01-01.csv",
 		"queue-2024-01-08.csv",
@@ -360,8 +378,11 @@ test_dir_files(void **state)
 	touch(".", "queue-2024-01-11.csv");
 
 	for (size_t i = 0; i < NELEM(in_order); i++) {
+		char esc[128];
+
+		escape(in_order[i], esc, sizeof(esc));
 		snprintf(want[i], sizeof(want[i]), "file://%s/done/%s", dir,
-		    in_order[i]);
+		    esc);
 		wantp[i] = want[i];
 	}
 	snprintf(base, sizeof(base), "dir://%s", dir);
@@ -370,13 +391,15 @@ test_dir_files(void **state)
 	check_urls(&s, day(2024, 1, 3), day(2024, 2, 29), wantp, NELEM(wantp));
 
 	/* A narrower range: 2024-01-08..2024-01-15 (weeks 2 and 3). */
-	snprintf(want[0], sizeof(want[0]), "file://%s/done/queue-2024-01-08.csv",
+	snprintf(want[0], sizeof(want[0]), "file://%s/done/a%%232024-01-09%%25"
+	    ".csv", dir);
+	snprintf(want[1], sizeof(want[1]), "file://%s/done/queue-2024-01-08.csv",
 	    dir);
-	snprintf(want[1], sizeof(want[1]), "file://%s/done/queue-20240115.csv",
+	snprintf(want[2], sizeof(want[2]), "file://%s/done/queue-20240115.csv",
 	    dir);
-	wantp[0] = want[0];
-	wantp[1] = want[1];
-	check_urls(&s, day(2024, 1, 8), day(2024, 1, 15), wantp, 2);
+	for (size_t i = 0; i < 3; i++)
+		wantp[i] = want[i];
+	check_urls(&s, day(2024, 1, 8), day(2024, 1, 15), wantp, 3);
 
 	/* A range with no file: nothing, and no error. */
 	check_urls(&s, day(2022, 1, 1), day(2022, 12, 31), NULL, 0);
