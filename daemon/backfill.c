@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
 #include "daemon/backfill.h"
 #include "daemon/dropdir.h"
 
@@ -67,8 +69,8 @@ date_in_name(const char *name)
 			continue;
 		for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
 			/* value_parse_date wants the whole string: try each
-			 * length the format can have. */
-			for (size_t len = 6; len <= 10 && p[len - 1] != '\0';
+			 * length the format can have, within the name. */
+			for (size_t len = 6, max = strnlen(p, 10); len <= max;
 			    len++) {
 				char buf[11];
 				int32_t days;
@@ -98,11 +100,16 @@ dir_urls(const struct conf_source *src, int32_t from, int32_t to,
 		return rc == -ENOENT ? 0 : rc;
 	for (size_t i = 0; i < nnames && rc == 0; i++) {
 		int32_t d = date_in_name(names[i]);
+		char *esc;
 
 		if (d < 0 || d < value_period_start(from, src->period) || d > to)
 			continue;
-		if (asprintf(&url, "file://%s/%s", done, names[i]) < 0)
+		/* A name may hold spaces, '#' or '%': not URL syntax. */
+		url = NULL;
+		if ((esc = curl_easy_escape(NULL, names[i], 0)) != NULL &&
+		    asprintf(&url, "file://%s/%s", done, esc) < 0)
 			url = NULL;
+		curl_free(esc);
 		rc = push(urls, n, url);
 	}
 	dropdir_free(names, nnames);

@@ -253,6 +253,9 @@ load_alerts(struct cfg_loader *ld, const struct conf *c, struct conf_alerts *a,
 		a->max_age_hours = (int)v;
 	cfg_double(ld, g, "retry_base", 0.1, 86400, &a->retry_base);
 	cfg_double(ld, g, "retry_cap", 0.1, 7 * 86400, &a->retry_cap);
+	if (a->retry_cap < a->retry_base)
+		cfg_error(ld, g, "'retry_cap' (%g) is below 'retry_base' (%g)",
+		    a->retry_cap, a->retry_base);
 	load_quiet_hours(ld, a, g);
 	if ((s = config_setting_get_member(g, "ops")) != NULL &&
 	    cfg_is_group(ld, s, "ops")) {

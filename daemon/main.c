@@ -236,19 +236,22 @@ cmd_backfill(const struct conf *c, int argc, char **argv)
 	size_t n = 0;
 	int ch, rc;
 
+	/* getopt skips argv[0] as the program's name: give it the command's
+	 * (argv[-1]), and let it move SOURCE after the options it reads. */
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc + 1, argv - 1, "", longopts, NULL)) != -1)
 		if ((ch == 'f' && parse_day("--from", optarg, &from) < 0) ||
 		    (ch == 't' && parse_day("--to", optarg, &to) < 0) ||
 		    ch == '?')
 			return EXIT_USAGE;
-	if (optind + 1 != argc || from < 0 || to < 0) {
+	if (optind != argc || from < 0 || to < 0) {
 		fprintf(stderr, "usage: fragwatch backfill SOURCE --from "
 		    "YYYY-MM-DD --to YYYY-MM-DD\n");
 		return EXIT_USAGE;
 	}
-	if ((src = conf_source_find(c, argv[optind])) == NULL) {
-		log_msg(LOG_ERR, "no source '%s' in '%s'", argv[optind], c->path);
+	if ((src = conf_source_find(c, argv[optind - 1])) == NULL) {
+		log_msg(LOG_ERR, "no source '%s' in '%s'", argv[optind - 1],
+		    c->path);
 		return EXIT_USAGE;
 	}
 	if (backfill_urls(src, from, to, &urls, &n, err, sizeof(err)) < 0) {

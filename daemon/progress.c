@@ -21,10 +21,13 @@ progress_update(void *arg, const struct run_progress *p)
 	struct progress *pr = arg;
 	double rate;
 
+	/* A new phase is drawn at once: a long load must not sit under a
+	 * "fetching" dropped for coming too soon after the last chunk. */
 	if (pr->tty == NULL || (pr->shown && p->seconds - pr->last < 0.1 &&
-	    p->seconds >= pr->last))
+	    p->seconds >= pr->last && strcmp(p->phase, pr->phase) == 0))
 		return;
 	pr->last = p->seconds;
+	snprintf(pr->phase, sizeof(pr->phase), "%s", p->phase);
 	rate = p->seconds > 0 ? (double)p->rows_read / p->seconds : 0;
 	/* \r and "erase line": the line is rewritten, never scrolled. */
 	fprintf(pr->tty, "\r\033[K%-12s %-10s %8.1f MB %12llu rows %10.0f rows/s"

@@ -987,9 +987,10 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 	return 0;
 }
 
-/* A drop directory's file is a new extract unless the same bytes were
- * loaded before, in whichever file (a URL source compares with its last
- * load only: content that changes back is a change). */
+/* A drop directory's file or a backfilled period's extract is a new
+ * extract unless the same bytes were loaded before, in whichever file (a
+ * URL source's own extract compares with its last load only: content that
+ * changes back is a change). */
 static bool
 loaded_before(struct db *db, const struct conf_source *src, const char *sha)
 {
@@ -1042,7 +1043,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	unsigned int mdlen = 0;
 	PGresult *kept = NULL;
 	double t0 = now_seconds();
-	bool locked = false, in_tx = false;
+	bool locked = false, in_tx = false, dated;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1061,6 +1062,8 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		rc = -EBUSY;
 		goto out;
 	}
+	/* A drop-directory file or a backfilled period: one dated extract. */
+	dated = url != NULL;
 	if (url == NULL)
 		url = src->url;
 	if ((rc = audit_start(db, src, url, &out->run_id, err,
@@ -1118,7 +1121,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		goto finish;
 	}
 	if (fr.not_modified || (last_sha != NULL && strcmp(sha, last_sha) == 0) ||
-	    (src->drop_dir && loaded_before(db, src, sha))) {
+	    (dated && loaded_before(db, src, sha))) {
 		outcome(out, RUN_UNCHANGED, "%s", "");
 		out->rows_rejected = 0;
 		goto finish;

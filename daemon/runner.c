@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "daemon/dropdir.h"
 #include "daemon/log.h"
 #include "daemon/runner.h"
@@ -59,8 +61,12 @@ run_drop_dir(struct db *db, const struct conf *c, const struct conf_source *src,
 	}
 	for (size_t i = 0; i < n && !stopping(ctl) && !db_lost(db); i++) {
 		struct run_outcome o;
+		/* A name may hold spaces, '#' or '%': not URL syntax. */
+		char *esc = curl_easy_escape(NULL, names[i], 0);
 
-		snprintf(url, sizeof(url), "file://%s/%s", dir, names[i]);
+		snprintf(url, sizeof(url), "file://%s/%s", dir, esc ? esc :
+		    names[i]);
+		curl_free(esc);
 		run_source(db, c, src, url, ctl, &o);
 		if (done != NULL)
 			done(arg, src, &o);

@@ -641,6 +641,462 @@ test_password_in_uri(void **state)
 	    strict_cases[1].want);
 }
 
+/* ---- the service's groups: daemon, early_warning, alerts, report -------- */
+
+/* A queue source on one line, for configs that need a source. */
+#define SOURCE(name, url) \
+	"{ name = \"" name "\"; kind = \"queue\"; url = \"" url "\"; " COLUMNS
+
+/* Absent groups give the documented defaults (DESIGN.md §6, §9). */
+static void
+test_service_defaults(void **state)
+{
+	static const char *const lines[] = {
+		/* 1 */ CODES,
+		/* 3 */ "sources = ( " SOURCE("koer", "file:///a") " } );",
+		NULL,
+	};
+	struct conf *c = load_ok(lines, NULL);
+	const struct warning_params *p = &c->early_warning.params;
+
+	assert_int_equal(c->daemon.run_timeout, 1800);
+	assert_int_equal(c->daemon.late_after, 3600);
+	assert_true(c->daemon.retry_base == 60);
+	assert_true(c->daemon.retry_cap == 3600);
+	assert_false(c->daemon.allow_root);
+
+	assert_int_equal(c->early_warning.horizon_weeks, 12);
+	assert_int_equal(c->early_warning.horizon_months, 3);
+	assert_int_equal(p->persistence, 2);
+	assert_int_equal(p->run_length, 7);
+	assert_int_equal(p->baseline_min, 12);
+	assert_int_equal(p->baseline_max, 20);
+	assert_true(p->ewma_lambda == 0.2);
+	assert_true(p->ewma_L == 2.962);
+	assert_int_equal(p->trend_min, 12);
+	assert_int_equal(p->trend_max, 26);
+	assert_true(p->mk_alpha == 0.05);
+
+	assert_null(c->alerts.smtp.url);
+	assert_null(c->alerts.smtp.from);
+	assert_null(c->alerts.smtp.username);
+	assert_null(c->alerts.smtp.password_file);
+	assert_null(c->alerts.smtp.ca_file);
+	assert_true(c->alerts.smtp.starttls);
+	assert_int_equal(c->alerts.smtp.timeout, 30);
+	assert_int_equal(c->alerts.repeat_interval_days, 28);
+	assert_int_equal(c->alerts.max_attempts, 12);
+	assert_int_equal(c->alerts.max_age_hours, 48);
+	assert_true(c->alerts.retry_base == 60);
+	assert_true(c->alerts.retry_cap == 3600);
+	assert_int_equal(c->alerts.quiet_from, -1);
+	assert_int_equal(c->alerts.quiet_to, -1);
+	assert_int_equal(c->alerts.ops.nemail, 0);
+	assert_int_equal(c->alerts.ops.nwebhooks, 0);
+	assert_int_equal(c->alerts.nowners, 0);
+
+	assert_null(c->report_path);
+	assert_null(c->sources[0].schedule);
+	assert_null(c->sources[0].backfill_url);
+	conf_free(c);
+}
+
+/* Every key of the service's groups given: each lands where it should. */
+static void
+test_service_every_option(void **state)
+{
+	static const char *const lines[] = {
+		/* 1 */ CODES,
+		/* 3 */ "daemon = { run_timeout = 600; late_after = 0; "
+		        "retry_base = 5.5; retry_cap = 120; allow_root = true; };",
+		/* 4 */ "early_warning = { horizon_weeks = 8; horizon_months = 6; "
+		        "persistence = 3; run_length = 8;",
+		/* 5 */ "	baseline_min = 15; baseline_max = 30; ewma_lambda = 0.3; "
+		        "ewma_L = 3.0; trend_min = 10; trend_max = 40; "
+		        "mk_alpha = 0.01; };",
+		/* 6 */ "alerts = {",
+		/* 7 */ "	smtp = { url = \"smtps://mail.example.org:465\"; "
+		        "from = \"fragwatch@example.org\"; username = \"fw\";",
+		/* 8 */ "		password_file = \"/run/smtp\"; starttls = false; "
+		        "ca_file = \"/etc/ca.pem\"; timeout = 12; };",
+		/* 9 */ "	repeat_interval_days = 7; max_attempts = 5; "
+		        "max_age_hours = 24; retry_base = 30; retry_cap = 600;",
+		/* 10 */ "	quiet_hours = \"22:30-06:45\";",
+		/* 11 */ "	ops = { email = \"ops@example.org\"; webhooks = "
+		         "[\"https://hooks.example.org/ops\", \"http://127.0.0.1:9/x\"]; };",
+		/* 12 */ "	owners = ( { area = \"NEURO\"; email = "
+		         "[\"anna@example.org\", \"bo.ek@sub.example.org\"]; },",
+		/* 13 */ "		{ area = \"ORTO\"; org = \"SU\"; "
+		         "webhooks = \"https://hooks.example.org/orto\"; } );",
+		/* 14 */ "};",
+		/* 15 */ "report = { path = \"/srv/www/fragwatch.html\"; };",
+		/* 16 */ "sources = ( " SOURCE("koer", "https://x/q.csv"),
+		/* 17 */ "	period = \"week\"; schedule = \"15 6 * * 1-5\"; "
+		         "backfill_url = \"https://x/q-%G-W%V.csv\"; },",
+		/* 18 */ "	" SOURCE("drop", "dir:///srv/drop") " schedule = \"@daily\"; } );",
+		NULL,
+	};
+	struct conf *c = load_ok(lines, NULL);
+	const struct warning_params *p = &c->early_warning.params;
+	const struct conf_alerts *a = &c->alerts;
+
+	assert_int_equal(c->daemon.run_timeout, 600);
+	assert_int_equal(c->daemon.late_after, 0);
+	assert_true(c->daemon.retry_base == 5.5);
+	assert_true(c->daemon.retry_cap == 120);
+	assert_true(c->daemon.allow_root);
+
+	assert_int_equal(c->early_warning.horizon_weeks, 8);
+	assert_int_equal(c->early_warning.horizon_months, 6);
+	assert_int_equal(p->persistence, 3);
+	assert_int_equal(p->run_length, 8);
+	assert_int_equal(p->baseline_min, 15);
+	assert_int_equal(p->baseline_max, 30);
+	assert_true(p->ewma_lambda == 0.3);
+	assert_true(p->ewma_L == 3.0);
+	assert_int_equal(p->trend_min, 10);
+	assert_int_equal(p->trend_max, 40);
+	assert_true(p->mk_alpha == 0.01);
+
+	assert_string_equal(a->smtp.url, "smtps://mail.example.org:465");
+	assert_string_equal(a->smtp.from, "fragwatch@example.org");
+	assert_string_equal(a->smtp.username, "fw");
+	assert_string_equal(a->smtp.password_file, "/run/smtp");
+	assert_string_equal(a->smtp.ca_file, "/etc/ca.pem");
+	assert_false(a->smtp.starttls);
+	assert_int_equal(a->smtp.timeout, 12);
+	assert_int_equal(a->repeat_interval_days, 7);
+	assert_int_equal(a->max_attempts, 5);
+	assert_int_equal(a->max_age_hours, 24);
+	assert_true(a->retry_base == 30);
+	assert_true(a->retry_cap == 600);
+	assert_int_equal(a->quiet_from, 22 * 60 + 30);
+	assert_int_equal(a->quiet_to, 6 * 60 + 45);
+
+	assert_null(a->ops.area);
+	assert_int_equal(a->ops.nemail, 1);
+	assert_string_equal(a->ops.email[0], "ops@example.org");
+	assert_int_equal(a->ops.nwebhooks, 2);
+	assert_string_equal(a->ops.webhooks[0], "https://hooks.example.org/ops");
+	assert_string_equal(a->ops.webhooks[1], "http://127.0.0.1:9/x");
+	assert_int_equal(a->nowners, 2);
+	assert_string_equal(a->owners[0].area, "NEURO");
+	assert_null(a->owners[0].org);
+	assert_int_equal(a->owners[0].nemail, 2);
+	assert_string_equal(a->owners[0].email[1], "bo.ek@sub.example.org");
+	assert_int_equal(a->owners[0].nwebhooks, 0);
+	assert_string_equal(a->owners[1].area, "ORTO");
+	assert_string_equal(a->owners[1].org, "SU");
+	assert_int_equal(a->owners[1].nemail, 0);
+	assert_int_equal(a->owners[1].nwebhooks, 1);
+	assert_string_equal(a->owners[1].webhooks[0],
+	    "https://hooks.example.org/orto");
+
+	assert_string_equal(c->report_path, "/srv/www/fragwatch.html");
+	assert_string_equal(c->sources[0].schedule, "15 6 * * 1-5");
+	assert_string_equal(c->sources[0].backfill_url,
+	    "https://x/q-%G-W%V.csv");
+	assert_string_equal(c->sources[1].schedule, "@daily");
+	assert_null(c->sources[1].backfill_url);
+	conf_free(c);
+}
+
+/* Empty strings mean "none" or "the default"; webhooks need no smtp. */
+static void
+test_service_empty_values(void **state)
+{
+	static const char *const lines[] = {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = { quiet_hours = \"\";",
+		/* 4 */ "	smtp = { url = \"smtp://mail\"; from = \"fw@x.org\"; "
+		        "password_file = \"\"; };",
+		/* 5 */ "	owners = ( { area = \"NEURO\"; org = \"SU\"; "
+		        "webhooks = [\"https://h/1\"]; } ); };",
+		/* 6 */ "report = { path = \"\"; };",
+		NULL,
+	};
+	static const char *const hooks_only[] = {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = { ops = { webhooks = \"http://h/ops\"; }; };",
+		NULL,
+	};
+	struct conf *c = load_ok(lines, NULL);
+
+	assert_int_equal(c->alerts.quiet_from, -1);
+	assert_int_equal(c->alerts.quiet_to, -1);
+	assert_null(c->alerts.smtp.password_file);  /* the credential */
+	assert_true(c->alerts.smtp.starttls);
+	assert_null(c->report_path);
+	assert_int_equal(c->alerts.nowners, 1);
+	conf_free(c);
+
+	c = load_ok(hooks_only, NULL);
+	assert_null(c->alerts.smtp.url);
+	assert_int_equal(c->alerts.ops.nwebhooks, 1);
+	conf_free(c);
+}
+
+static const struct err_case service_cases[] = {
+	{ "bad daemon values", {
+		/* 1 */ CODES,
+		/* 3 */ "daemon = {",
+		/* 4 */ "	run_timeout = 0;",
+		/* 5 */ "	late_after = -1;",
+		/* 6 */ "	retry_base = \"soon\";",
+		/* 7 */ "	allow_root = 1;",
+		/* 8 */ "	colour = 1;",
+		/* 9 */ "};",
+	  }, { NULL }, {
+		{ false, 4, "'run_timeout' must be between 1 and 86400" },
+		{ false, 5, "'late_after' must be between 0 and 604800" },
+		{ false, 6, "'retry_base' must be a number" },
+		{ false, 7, "'allow_root' must be true or false" },
+		{ false, 8, "unknown key 'colour' in daemon" },
+	} },
+	{ "daemon retry_cap below retry_base", {
+		/* 1 */ CODES,
+		/* 3 */ "daemon = {",
+		/* 4 */ "	retry_base = 600;",
+		/* 5 */ "	retry_cap = 60;",
+		/* 6 */ "};",
+	  }, { NULL }, {
+		{ false, 3, "'retry_cap' (60) is below 'retry_base' (600)" },
+	} },
+	{ "alerts retry_cap below retry_base", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	retry_base = 7200;",
+		/* 5 */ "};",
+	  }, { NULL }, {
+		{ false, 3, "'retry_cap' (3600) is below 'retry_base' (7200)" },
+	} },
+	{ "bad early_warning values", {
+		/* 1 */ CODES,
+		/* 3 */ "early_warning = {",
+		/* 4 */ "	baseline_min = 30;",
+		/* 5 */ "	baseline_max = 20;",
+		/* 6 */ "	ewma_lambda = 0;",
+		/* 7 */ "	horizon_weeks = 0;",
+		/* 8 */ "	horizon_wekes = 4;",
+		/* 9 */ "	mk_alpha = \"5%\";",
+		/* 10 */ "};",
+	  }, { NULL }, {
+		{ false, 3, "'baseline_max' is below 'baseline_min'" },
+		{ false, 6, "'ewma_lambda' must be between 0.01 and 1" },
+		{ false, 7, "'horizon_weeks' must be between 1 and 104" },
+		{ false, 8, "unknown key 'horizon_wekes' in early_warning" },
+		{ false, 9, "'mk_alpha' must be a number" },
+	} },
+	{ "early_warning trend_max below trend_min", {
+		/* 1 */ CODES,
+		/* 3 */ "early_warning = { trend_min = 20;",
+		/* 4 */ "	trend_max = 19; persistence = 0; };",
+	  }, { NULL }, {
+		{ false, 3, "'trend_max' is below 'trend_min'" },
+		{ false, 4, "'persistence' must be between 1 and 12" },
+	} },
+	{ "owners of unknown areas, bad recipients", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	smtp = { url = \"smtp://mail\"; from = \"fw@x.org\"; };",
+		/* 5 */ "	owners = (",
+		/* 6 */ "		{ area = \"KARDIO\"; email = \"a@x.org\"; },",
+		/* 7 */ "		{ area = \"NEURO\"; org = \"XX\"; email = \"a@x.org\"; },",
+		/* 8 */ "		{ area = \"NEURO\"; email = [\"anna.example.org\", "
+		        "\"bo @x.org\"]; },",
+		/* 9 */ "		{ area = \"ORTO\"; webhooks = \"ftp://x/hook\"; },",
+		/* 10 */ "		{ area = \"ORTO\"; },",
+		/* 11 */ "		{ org = \"SU\"; email = \"a@x.org\"; },",
+		/* 12 */ "		{ area = \"ORTO\"; phone = \"123\"; email = \"a@x.org\"; }",
+		/* 13 */ "	);",
+		/* 14 */ "};",
+	  }, { NULL }, {
+		{ false, 6, "owner of unknown area 'KARDIO'" },
+		{ false, 7, "owner of unknown organisation 'XX'" },
+		{ false, 8, "'anna.example.org' is not an e-mail address" },
+		{ false, 8, "'bo @x.org' is not an e-mail address" },
+		{ false, 9, "webhook 'ftp://x/hook' must start with http:// or "
+		    "https://" },
+		{ false, 10, "owner of 'ORTO' without 'email' or 'webhooks'" },
+		{ false, 11, "owner without 'area'" },
+		{ false, 12, "unknown key 'phone' in owner" },
+	} },
+	{ "bad ops recipients", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	smtp = { url = \"smtp://mail\"; from = \"fw@x.org\"; };",
+		/* 5 */ "	ops = {",
+		/* 6 */ "		email = [\"@x.org\", \"a@\", \"a@x.org,b@y.org\", "
+		        "\"a@x.org\\r\\nBcc: c@y.org\"];",
+		/* 7 */ "		webhooks = [\"hooks.example.org\"];",
+		/* 8 */ "		pager = \"x\";",
+		/* 9 */ "	};",
+		/* 10 */ "};",
+	  }, { NULL }, {
+		{ false, 6, "'@x.org' is not an e-mail address" },
+		{ false, 6, "'a@' is not an e-mail address" },
+		{ false, 6, "'a@x.org,b@y.org' is not an e-mail address" },
+		{ false, 6, "is not an e-mail address" },
+		{ false, 7, "webhook 'hooks.example.org' must start with http://" },
+		{ false, 8, "unknown key 'pager' in ops" },
+	} },
+	{ "bad smtp", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	smtp = {",
+		/* 5 */ "		url = \"http://mail\";",
+		/* 6 */ "		timeout = 0;",
+		/* 7 */ "		starttls = \"yes\";",
+		/* 8 */ "		host = \"mail\";",
+		/* 9 */ "	};",
+		/* 10 */ "};",
+	  }, { NULL }, {
+		{ false, 4, "smtp without 'from'" },
+		{ false, 5, "smtp url 'http://mail' must start with smtp:// or "
+		    "smtps://" },
+		{ false, 6, "'timeout' must be between 1 and 600" },
+		{ false, 7, "'starttls' must be true or false" },
+		{ false, 8, "unknown key 'host' in smtp" },
+	} },
+	{ "ops e-mail without smtp", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	ops = { email = \"ops@x.org\"; };",
+		/* 5 */ "};",
+	  }, { NULL }, {
+		{ false, 3, "e-mail recipients but no 'smtp'" },
+	} },
+	{ "owner e-mail with smtp but no url", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	smtp = { from = \"fw@x.org\"; };",
+		/* 5 */ "	owners = ( { area = \"NEURO\"; email = \"a@x.org\"; } );",
+		/* 6 */ "};",
+	  }, { NULL }, {
+		{ false, 3, "e-mail recipients but no 'smtp'" },
+	} },
+	{ "bad alerts values, unknown keys in alerts and report", {
+		/* 1 */ CODES,
+		/* 3 */ "alerts = {",
+		/* 4 */ "	quiet = \"22:00-07:00\";",
+		/* 5 */ "	max_attempts = 0; repeat_interval_days = 366;",
+		/* 6 */ "	max_age_hours = 2161;",
+		/* 7 */ "};",
+		/* 8 */ "report = { path = \"/x.html\"; format = \"pdf\"; };",
+	  }, { NULL }, {
+		{ false, 4, "unknown key 'quiet' in alerts" },
+		{ false, 5, "'max_attempts' must be between 1 and 1000" },
+		{ false, 5, "'repeat_interval_days' must be between 1 and 365" },
+		{ false, 6, "'max_age_hours' must be between 1 and 2160" },
+		{ false, 8, "unknown key 'format' in report" },
+	} },
+	{ "groups of the wrong type", {
+		/* 1 */ CODES,
+		/* 3 */ "daemon = 5;",
+		/* 4 */ "early_warning = \"on\";",
+		/* 5 */ "report = [\"x\"];",
+		/* 6 */ "alerts = { owners = { area = \"NEURO\"; "
+		        "webhooks = \"http://h/\"; }; ops = \"ops@x.org\"; };",
+	  }, { NULL }, {
+		{ false, 3, "'daemon' must be a group" },
+		{ false, 4, "'early_warning' must be a group" },
+		{ false, 5, "'report' must be a group" },
+		{ false, 6, "'owners' must be a list" },
+		{ false, 6, "'ops' must be a group" },
+	} },
+	{ "bad schedules and a backfill_url without a date", {
+		/* 1 */ CODES,
+		/* 3 */ "sources = (",
+		/* 4 */ "	" SOURCE("koer", "file:///a"),
+		/* 5 */ "		schedule = \"61 * * * *\"; },",
+		/* 6 */ "	" SOURCE("koer2", "file:///b"),
+		/* 7 */ "		schedule = \"0 6 * *\"; "
+		        "backfill_url = \"https://x/q.csv\"; },",
+		/* 8 */ "	" SOURCE("koer3", "file:///c"),
+		/* 9 */ "		schedule = 6; backfill_url = \"\"; }",
+		/* 10 */ ");",
+	  }, { NULL }, {
+		{ false, 5, "bad schedule '61 * * * *': minute 61 out of range" },
+		{ false, 7, "bad schedule '0 6 * *': too few fields" },
+		{ false, 7, "backfill_url 'https://x/q.csv' has no date pattern" },
+		{ false, 9, "'schedule' must be a string" },
+		{ false, 9, "backfill_url '' has no date pattern" },
+	} },
+};
+
+static void
+test_service_errors(void **state)
+{
+	for (size_t i = 0; i < NELEM(service_cases); i++) {
+		const struct err_case *tc = &service_cases[i];
+
+		check_errors(tc->name, tc->lines, NULL, tc->want);
+	}
+}
+
+/* Each malformed quiet_hours is refused on its line with the format. */
+static void
+test_quiet_hours_refused(void **state)
+{
+	static const char *const bad[] = {
+		"22:00", "22-07", "2200-0700", "24:00-07:00", "22:60-07:00",
+		"22:00-07:00x", "22:00 - 07:00", "22:00-22:00", "ab:cd-ef:gh",
+		"22:00-07", "-1:00-07:00", "22:00-07:00-08:00", "22:00/07:00",
+	};
+
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		char line[128], text[128];
+		const char *lines[] = {
+			/* 1 */ CODES,
+			/* 3 */ "alerts = {",
+			/* 4 */ line,
+			/* 5 */ "};",
+			NULL,
+		};
+		struct want want[] = {
+			{ false, 4, text },
+			{ false, 0, NULL },
+		};
+
+		snprintf(line, sizeof(line), "	quiet_hours = \"%s\";", bad[i]);
+		snprintf(text, sizeof(text), "quiet_hours '%s' must be "
+		    "\"HH:MM-HH:MM\"", bad[i]);
+		check_errors(bad[i], lines, NULL, want);
+	}
+}
+
+/* Both ends of the clock, either way round midnight. */
+static void
+test_quiet_hours_read(void **state)
+{
+	static const struct {
+		const char *text;
+		int from, to;
+	} good[] = {
+		{ "22:00-07:00", 22 * 60, 7 * 60 },
+		{ "00:00-23:59", 0, 23 * 60 + 59 },
+		{ "12:15-13:45", 12 * 60 + 15, 13 * 60 + 45 },
+		{ "23:59-00:00", 23 * 60 + 59, 0 },
+	};
+
+	for (size_t i = 0; i < NELEM(good); i++) {
+		char line[128];
+		const char *lines[] = {
+			/* 1 */ CODES,
+			/* 3 */ line,
+			NULL,
+		};
+		struct conf *c;
+
+		snprintf(line, sizeof(line), "alerts = { quiet_hours = \"%s\"; };",
+		    good[i].text);
+		c = load_ok(lines, NULL);
+		assert_int_equal(c->alerts.quiet_from, good[i].from);
+		assert_int_equal(c->alerts.quiet_to, good[i].to);
+		conf_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -652,6 +1108,12 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_codes_clash_without_case),
 		cmocka_unit_test(test_password_in_uri),
+		cmocka_unit_test(test_service_defaults),
+		cmocka_unit_test(test_service_every_option),
+		cmocka_unit_test(test_service_empty_values),
+		cmocka_unit_test(test_service_errors),
+		cmocka_unit_test(test_quiet_hours_refused),
+		cmocka_unit_test(test_quiet_hours_read),
 	};
 
 	/* The default state directory must not depend on where we run. */
