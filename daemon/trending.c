@@ -100,9 +100,13 @@ trending_explain(const char *name, bool is_share, bool higher_is_worse,
 	if (!isnan(v->slope) && v->slope != 0) {
 		double per = is_share ? 100 * fabs(v->slope) : fabs(v->slope);
 
-		len = (size_t)snprintf(buf, size, "%s %s %.2g%s a %s", name,
-		    v->slope < 0 ? "falling" : "rising", per,
-		    is_share ? " points" : "", unit(grain, false));
+		char num[32];
+
+		snprintf(num, sizeof(num), "%.2g", per);
+		len = (size_t)snprintf(buf, size, "%s %s %s%s a %s", name,
+		    v->slope < 0 ? "falling" : "rising", num, !is_share ? "" :
+		    strcmp(num, "1") == 0 ? " point" : " points",
+		    unit(grain, false));
 	} else
 		len = (size_t)snprintf(buf, size, "%s worsening", name);
 	if (len < size && (v->fired & WARNING_E1) && (v->fired & WARNING_E2))
