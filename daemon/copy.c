@@ -8,7 +8,10 @@
 #include "daemon/copy.h"
 #include "extractors/value.h"
 
-#define COPY_BATCH (256 * 1024)
+/* Below the kernel's socket buffer (~208 KiB), so that a send returns
+ * while the server still has rows queued: 256 KiB batches made the
+ * client wait for the server to drain most of each (ARCHITECTURE.md). */
+#define COPY_BATCH (64 * 1024)
 
 /* PostgreSQL's dates count days from 2000-01-01, ours from 1970-01-01. */
 #define PG_EPOCH_DAYS 10957

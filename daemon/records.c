@@ -74,11 +74,14 @@ records_replace(struct db *db, const struct conf_source *src, int64_t run_id,
     const int32_t *periods, size_t nperiods, char *err, size_t errlen)
 {
 	const char *day = src->kind->fields[KIND_FIELD_PERIOD].name;
-	char id[32], sql[512], *list;
-	const char *params[4] = { value_grain_name(src->period), src->name, id };
+	char id[32], sql[512], lo[16], hi[16], *list;
+	const char *params[6] = { value_grain_name(src->period), src->name, id,
+		NULL, lo, hi };
 	size_t n = 0;
 	int rc;
 
+	if (nperiods == 0)
+		return 0;
 	/* '{2024-01-01,...}': 11 bytes a date, and the braces. */
 	if ((list = malloc(11 * nperiods + 3)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -95,10 +98,15 @@ records_replace(struct db *db, const struct conf_source *src, int64_t run_id,
 	list[n] = '\0';
 	params[3] = list;
 	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	/* The range lets a table partitioned by the day (sql/citus/) skip
+	 * the partitions the extract does not cover. */
+	value_format_date(periods[0], lo, sizeof(lo));
+	value_format_date(value_period_next(periods[nperiods - 1], src->period),
+	    hi, sizeof(hi));
 	snprintf(sql, sizeof(sql), "DELETE FROM fragwatch.%s WHERE source = $2 "
-	    "AND run_id < $3 AND date_trunc($1, %s)::date = ANY ($4::date[])",
-	    src->kind->table, day);
-	rc = db_query(db, sql, 4, params, NULL, err, errlen);
+	    "AND run_id < $3 AND %s >= $5 AND %s < $6 AND date_trunc($1, %s)"
+	    "::date = ANY ($4::date[])", src->kind->table, day, day, day);
+	rc = db_query(db, sql, 6, params, NULL, err, errlen);
 	free(list);
 	return rc;
 }

@@ -8,6 +8,10 @@
 
 #define MAX_CODE 0xfffe
 
+/* Day counts 0..SMALL-1 (nearly every triage time) are counted in place:
+ * a sorted bin list cost a cache miss and a binary search per row. */
+#define SMALL 32
+
 enum rollup_kind { ROLLUP_REFERRAL, ROLLUP_QUEUE };
 
 /* A day count and how many rows had it. */
@@ -24,9 +28,15 @@ struct entry {
 	int64_t over, sum;       /* queue: waits over the guarantee, their sum */
 	int32_t snapshot;        /* queue: the latest snapshot day seen */
 	uint64_t line_own, line_closed; /* first lines; 0: none */
-	struct bin *bins;        /* sorted by days */
-	uint32_t nbins, capbins;
 	uint64_t nhist;          /* rows in the histogram */
+	uint32_t small[SMALL];   /* rows with days 0..SMALL-1 */
+	struct bin *bins;        /* the other days, sorted */
+	uint32_t nbins, capbins;
+};
+
+struct slot {
+	uint64_t key;
+	uint32_t index;          /* entry index + 1; 0: free */
 };
 
 struct rollup {
@@ -40,10 +50,11 @@ struct rollup {
 	/* Fact fields by index in the aggregate kind. */
 	int o_received, o_accepted, o_rejected, o_completed, o_triage;
 	int o_total, o_over, o_mean, o_median, o_p90;
-	/* Open addressing over 4-byte slots (entry index + 1; 0 is free)
-	 * into a dense array of entries: probing stays in a small table,
-	 * and memory is the entries, not twice them (ARCHITECTURE.md). */
-	uint32_t *slots;
+	/* Open addressing over small slots (the key, and the entry index
+	 * + 1; 0 is free) into a dense array of entries: probing stays in
+	 * a table that fits a cache, and memory is the entries, not twice
+	 * them (ARCHITECTURE.md). */
+	struct slot *slots;
 	size_t cap;              /* a power of two */
 	struct entry *entries;
 	size_t used, capentries;
@@ -128,7 +139,7 @@ slot_of(const struct rollup *r, uint64_t key)
 	uint64_t h = key * 0x9e3779b97f4a7c15ULL; /* Fibonacci hashing */
 	size_t i = (size_t)(h >> 20) & (r->cap - 1);
 
-	while (r->slots[i] != 0 && r->entries[r->slots[i] - 1].key != key)
+	while (r->slots[i].index != 0 && r->slots[i].key != key)
 		i = (i + 1) & (r->cap - 1);
 	return i;
 }
@@ -136,7 +147,7 @@ slot_of(const struct rollup *r, uint64_t key)
 static int
 grow(struct rollup *r)
 {
-	uint32_t *old = r->slots;
+	struct slot *old = r->slots;
 
 	if (r->cap >= UINT32_MAX / 2 ||
 	    (r->slots = calloc(2 * r->cap, sizeof(*r->slots))) == NULL) {
@@ -144,8 +155,12 @@ grow(struct rollup *r)
 		return -ENOMEM;
 	}
 	r->cap *= 2;
-	for (size_t i = 0; i < r->used; i++)
-		r->slots[slot_of(r, r->entries[i].key)] = (uint32_t)i + 1;
+	for (size_t i = 0; i < r->used; i++) {
+		struct slot *sl = &r->slots[slot_of(r, r->entries[i].key)];
+
+		sl->key = r->entries[i].key;
+		sl->index = (uint32_t)i + 1;
+	}
 	free(old);
 	return 0;
 }
@@ -161,8 +176,8 @@ entry(struct rollup *r, int32_t day, int area, int org)
 	if ((r->used + 1) * 2 > r->cap && grow(r) < 0)
 		return NULL;
 	i = slot_of(r, key);
-	if (r->slots[i] != 0)
-		return &r->entries[r->slots[i] - 1];
+	if (r->slots[i].index != 0)
+		return &r->entries[r->slots[i].index - 1];
 	if (r->used == r->capentries) {
 		size_t cap = r->capentries ? 2 * r->capentries : 256;
 
@@ -174,7 +189,8 @@ entry(struct rollup *r, int32_t day, int area, int org)
 	e = &r->entries[r->used];
 	memset(e, 0, sizeof(*e));
 	e->key = key;
-	r->slots[i] = (uint32_t)++r->used;
+	r->slots[i].key = key;
+	r->slots[i].index = (uint32_t)++r->used;
 	return e;
 }
 
@@ -183,6 +199,11 @@ hist_add(struct entry *e, int32_t days)
 {
 	uint32_t lo = 0, hi = e->nbins;
 
+	if (days >= 0 && days < SMALL && e->small[days] < UINT32_MAX) {
+		e->small[days]++;
+		e->nhist++;
+		return 0;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -214,11 +235,25 @@ hist_add(struct entry *e, int32_t days)
 	return 0;
 }
 
-/* The value of 0-based row k of the histogram in order. */
+/* The value of 0-based row k of the histogram in order: the bins below
+ * 0, the small counts, the bins from 0 on (a small count that reached
+ * its limit continues in a bin of the same day, which sorts after it). */
 static double
 hist_row(const struct entry *e, uint64_t k)
 {
-	for (uint32_t i = 0; i < e->nbins; i++) {
+	uint32_t i = 0;
+
+	for (; i < e->nbins && e->bins[i].days < 0; i++) {
+		if (k < e->bins[i].n)
+			return e->bins[i].days;
+		k -= e->bins[i].n;
+	}
+	for (int d = 0; d < SMALL; d++) {
+		if (k < e->small[d])
+			return d;
+		k -= e->small[d];
+	}
+	for (; i < e->nbins; i++) {
 		if (k < e->bins[i].n)
 			return e->bins[i].days;
 		k -= e->bins[i].n;
@@ -291,6 +326,7 @@ add_queue(struct rollup *r, const struct mapping_row *row, uint64_t line)
 		e->own = e->over = e->sum = 0;
 		e->nbins = 0;
 		e->nhist = 0;
+		memset(e->small, 0, sizeof(e->small));
 		e->line_own = 0;
 	}
 	e->snapshot = snapshot;
