@@ -86,7 +86,7 @@ for n in $SIZES; do
 	"$TOOLS/genreferrals" "$n" "$B/www/referrals.csv" "$B/region.conf"
 	echo "extract: $n referral records, $(($(stat -c %s "$B/www/referrals.csv") / 1048576)) MB, $(( $(stat -c %s "$B/www/referrals.csv") / (n > 0 ? n : 1) )) bytes a row"
 	"$FW" -c "$B/fw.conf" migrate >/dev/null 2>&1
-	sql -c "CREATE TABLE IF NOT EXISTS copy_referrals (referral_id text, received date, area text, org text,
+	sql -c "SET client_min_messages = warning" -c "CREATE TABLE IF NOT EXISTS copy_referrals (referral_id text, received date, area text, org text,
 		unit text, priority integer, status text, assessed date, closed date, referrer text, diagnosis text)"
 	for i in $(seq "$REPEAT"); do
 		reset
