@@ -325,10 +325,12 @@ assess_run(struct db *db, const struct conf *c, int64_t run_id, int32_t from,
 	value_format_date(from, date, sizeof(date));
 	snprintf(id, sizeof(id), "%" PRId64, run_id);
 
-	/* Pass 1: values and lights. The date is ours, never input text. */
+	/* Pass 1: values and lights. The date is ours, never input text.
+	 * Each row's light is its own: no ORDER BY (sorting 147,435 rows of
+	 * the sample region was a third of the query). */
 	snprintf(sql, sizeof(sql), "SELECT area, org, code, period, grain, "
 	    "value, numerator, denominator, n FROM fragwatch.indicator_inputs("
-	    "'%s') ORDER BY area, org, code, period", date);
+	    "'%s')", date);
 	if ((rc = db_query(db, "DELETE FROM fragwatch.indicator_values WHERE "
 	    "period >= $1", 1, params, NULL, err, errlen)) < 0 ||
 	    (rc = each_batch(db, sql, values_batch, &vc, err, errlen)) < 0)

@@ -1,4 +1,4 @@
-/* records.c - set-based SQL over the staged records: keep them, then count, average and take percentiles. */
+/* records.c - record grain on the database side: binary COPY into the records table, replacement of older periods, the facts' upsert. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,99 +7,174 @@
 
 #include "daemon/records.h"
 
-/* A queue snapshot: patients waiting on the latest snapshot day of each
- * period; over the limit when waiting more than the area's guarantee. */
-static const char queue_sql[] =
-    "INSERT INTO fragwatch.queue_facts (period, area, org, grain, "
-    "waiting_total, waiting_over_target, mean_wait_days, median_wait_days, "
-    "p90_wait_days, source, run_id, line) "
-    "SELECT period, area, org, $1, count(*), count(*) FILTER (WHERE wait > t), "
-    "avg(wait), percentile_cont(0.5) WITHIN GROUP (ORDER BY wait), "
-    "percentile_cont(0.9) WITHIN GROUP (ORDER BY wait), $2, $3, min(line) "
-    "FROM (SELECT date_trunc($1, s.snapshot)::date AS period, s.area, s.org, "
-    "s.snapshot, s.snapshot - s.waiting_since AS wait, a.guarantee_days AS t, "
-    "s.line, max(s.snapshot) OVER (PARTITION BY date_trunc($1, s.snapshot), "
-    "s.area, s.org) AS last FROM stage s JOIN fragwatch.areas a ON a.code = "
-    "s.area WHERE s.reject_reason IS NULL) x WHERE snapshot = last "
-    "GROUP BY period, area, org "
-    "ON CONFLICT (period, area, org) DO UPDATE SET grain = EXCLUDED.grain, "
-    "waiting_total = EXCLUDED.waiting_total, waiting_over_target = "
-    "EXCLUDED.waiting_over_target, mean_wait_days = EXCLUDED.mean_wait_days, "
-    "median_wait_days = EXCLUDED.median_wait_days, p90_wait_days = "
-    "EXCLUDED.p90_wait_days, removed = NULL, source = EXCLUDED.source, "
-    "run_id = EXCLUDED.run_id, line = EXCLUDED.line";
-
-/* Referrals: received, accepted and rejected by the period they were
- * received in, completed by the period they were closed in; the triage
- * time is the median days from received to assessed. */
-static const char referral_sql[] =
-    "WITH r AS (SELECT * FROM stage WHERE reject_reason IS NULL), "
-    "recv AS (SELECT date_trunc($1, received)::date AS period, area, org, "
-    "count(*) AS received, CASE WHEN count(status) > 0 THEN count(*) FILTER "
-    "(WHERE status = 'accepted') END AS accepted, CASE WHEN count(status) > 0 "
-    "THEN count(*) FILTER (WHERE status = 'rejected') END AS rejected, "
-    "percentile_cont(0.5) WITHIN GROUP (ORDER BY assessed - received) FILTER "
-    "(WHERE assessed IS NOT NULL) AS triage, min(line) AS line FROM r GROUP BY "
-    "1, 2, 3), "
-    "done AS (SELECT date_trunc($1, closed)::date AS period, area, org, "
-    "count(*) AS completed, min(line) AS line FROM r WHERE closed IS NOT NULL "
-    "GROUP BY 1, 2, 3) "
-    "INSERT INTO fragwatch.referral_facts (period, area, org, grain, received, "
-    "accepted, rejected, completed, triage_median_days, source, run_id, line) "
-    "SELECT period, area, org, $1, coalesce(recv.received, 0), recv.accepted, "
-    "recv.rejected, coalesce(done.completed, 0), recv.triage, $2, $3, "
-    "coalesce(recv.line, done.line) FROM recv FULL JOIN done USING (period, "
-    "area, org) "
-    "ON CONFLICT (period, area, org) DO UPDATE SET grain = EXCLUDED.grain, "
-    "received = EXCLUDED.received, accepted = EXCLUDED.accepted, rejected = "
-    "EXCLUDED.rejected, completed = EXCLUDED.completed, triage_median_days = "
-    "EXCLUDED.triage_median_days, source = EXCLUDED.source, run_id = "
-    "EXCLUDED.run_id, line = EXCLUDED.line";
-
-/* Replaces the source's kept records of the periods in the extract. */
-static int
-keep(struct db *db, const struct conf_source *src, const char *run_id,
-    char *err, size_t errlen)
+int
+records_copy_begin(struct copy *cp, struct db *db,
+    const struct conf_source *src)
 {
-	const char *del[2] = { value_grain_name(src->period), src->name };
-	const char *ins[2] = { src->name, run_id };
 	const struct kind *k = src->kind;
-	const char *day = k->fields[KIND_FIELD_PERIOD].name;
-	char cols[512], sql[2048];
-	size_t n = 0;
-	int rc;
+	char sql[1024];
+	size_t n;
 
-	for (size_t f = 0; f < k->nfields; f++)
-		n += (size_t)snprintf(cols + n, sizeof(cols) - n, ", %s",
+	/* Straight into the table: a staging table would write every row
+	 * twice. Column names come from the kind table, never from input. */
+	n = (size_t)snprintf(sql, sizeof(sql), "COPY fragwatch.%s (run_id, "
+	    "source, line", k->table);
+	for (size_t f = 0; f < k->nfields && n < sizeof(sql); f++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s",
 		    k->fields[f].name);
-	snprintf(sql, sizeof(sql), "DELETE FROM fragwatch.%s r USING (SELECT "
-	    "DISTINCT date_trunc($1, %s)::date AS p FROM stage WHERE "
-	    "reject_reason IS NULL) s WHERE r.source = $2 AND date_trunc($1, "
-	    "r.%s)::date = s.p", k->table, day, day);
-	if ((rc = db_query(db, sql, 2, del, NULL, err, errlen)) < 0)
-		return rc;
-	snprintf(sql, sizeof(sql), "INSERT INTO fragwatch.%s (source, run_id, "
-	    "line%s) SELECT $1, $2, line%s FROM stage WHERE reject_reason IS "
-	    "NULL", k->table, cols, cols);
-	return db_query(db, sql, 2, ins, NULL, err, errlen);
+	if (n < sizeof(sql))
+		snprintf(sql + n, sizeof(sql) - n, ") FROM STDIN (FORMAT binary)");
+	return copy_begin_binary(cp, db, sql);
+}
+
+void
+records_row(struct copy *cp, const struct conf *c,
+    const struct conf_source *src, int64_t run_id, uint64_t line,
+    const struct mapping_row *row)
+{
+	const struct kind *k = src->kind;
+
+	copy_int(cp, run_id);
+	copy_text(cp, src->name);
+	copy_int(cp, (int64_t)line);
+	for (size_t f = 0; f < k->nfields; f++) {
+		if (f == KIND_FIELD_AREA)
+			copy_text(cp, c->areas[row->area].code);
+		else if (f == KIND_FIELD_ORG)
+			copy_text(cp, c->orgs[row->org].code);
+		else if (!row->present[f])
+			copy_null(cp);
+		else if (k->fields[f].type == KIND_TEXT)
+			copy_text(cp, row->texts[f]);
+		else
+			copy_date(cp, (int32_t)row->values[f]);
+	}
+	copy_row(cp);
 }
 
 int
-records_load(struct db *db, const struct conf_source *src, int64_t run_id,
-    uint64_t *facts, char *err, size_t errlen)
+records_exist(struct db *db, const struct conf_source *src, bool *exist,
+    char *err, size_t errlen)
 {
-	char id[32];
-	const char *params[3] = { value_grain_name(src->period), src->name, id };
+	const char *params[1] = { src->name };
+	char sql[256];
 	PGresult *r = NULL;
 	int rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, run_id);
-	if (src->keep_records && (rc = keep(db, src, id, err, errlen)) < 0)
-		return rc;
-	rc = db_query(db, strcmp(src->kind->name, "queue") == 0 ? queue_sql :
-	    referral_sql, 3, params, &r, err, errlen);
-	if (rc == 0)
-		*facts = strtoull(PQcmdTuples(r), NULL, 10);
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM fragwatch.%s WHERE source = "
+	    "$1 LIMIT 1", src->kind->table);
+	if ((rc = db_query(db, sql, 1, params, &r, err, errlen)) == 0)
+		*exist = PQntuples(r) > 0;
 	PQclear(r);
+	return rc;
+}
+
+int
+records_replace(struct db *db, const struct conf_source *src, int64_t run_id,
+    const int32_t *periods, size_t nperiods, char *err, size_t errlen)
+{
+	const char *day = src->kind->fields[KIND_FIELD_PERIOD].name;
+	char id[32], sql[512], lo[16], hi[16], *list;
+	const char *params[6] = { value_grain_name(src->period), src->name, id,
+		NULL, lo, hi };
+	size_t n = 0;
+	int rc;
+
+	if (nperiods == 0)
+		return 0;
+	/* '{2024-01-01,...}': 11 bytes a date, and the braces. */
+	if ((list = malloc(11 * nperiods + 3)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	list[n++] = '{';
+	for (size_t i = 0; i < nperiods; i++) {
+		if (i > 0)
+			list[n++] = ',';
+		value_format_date(periods[i], list + n, 11);
+		n += strlen(list + n);
+	}
+	list[n++] = '}';
+	list[n] = '\0';
+	params[3] = list;
+	snprintf(id, sizeof(id), "%" PRId64, run_id);
+	/* The range lets a table partitioned by the day (sql/citus/) skip
+	 * the partitions the extract does not cover. */
+	value_format_date(periods[0], lo, sizeof(lo));
+	value_format_date(value_period_next(periods[nperiods - 1], src->period),
+	    hi, sizeof(hi));
+	snprintf(sql, sizeof(sql), "DELETE FROM fragwatch.%s WHERE source = $2 "
+	    "AND run_id < $3 AND %s >= $5 AND %s < $6 AND date_trunc($1, %s)"
+	    "::date = ANY ($4::date[])", src->kind->table, day, day, day);
+	rc = db_query(db, sql, 6, params, NULL, err, errlen);
+	free(list);
+	return rc;
+}
+
+int
+records_facts(struct db *db, const struct conf *c,
+    const struct conf_source *src, int64_t run_id, struct rollup *r,
+    uint64_t *facts, char *err, size_t errlen)
+{
+	const struct kind *k = kind_find(src->kind->name);
+	const char *params[1] = { src->name };
+	char cols[1024], sets[2048], sql[8192];
+	struct rollup_fact f;
+	struct copy cp;
+	size_t nc = 0, ns = 0, pos = 0;
+	PGresult *res = NULL;
+	int rc;
+
+	for (size_t i = KIND_FIELD_ORG + 1; i < k->nfields; i++) {
+		nc += (size_t)snprintf(cols + nc, sizeof(cols) - nc, ", %s",
+		    k->fields[i].name);
+		ns += (size_t)snprintf(sets + ns, sizeof(sets) - ns,
+		    "%s = EXCLUDED.%s, ", k->fields[i].name, k->fields[i].name);
+	}
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE facts_new ON COMMIT DROP "
+	    "AS SELECT period, area, org, grain%s, run_id, line FROM "
+	    "fragwatch.%s WITH NO DATA", cols, k->table);
+	if ((rc = db_exec(db, sql, err, errlen)) < 0)
+		return rc;
+	snprintf(sql, sizeof(sql), "COPY facts_new (period, area, org, grain%s, "
+	    "run_id, line) FROM STDIN (FORMAT binary)", cols);
+	if ((rc = copy_begin_binary(&cp, db, sql)) < 0) {
+		snprintf(err, errlen, "%s", cp.err);
+		return rc;
+	}
+	while (rollup_next(r, &pos, &f)) {
+		copy_date(&cp, f.period);
+		copy_text(&cp, c->areas[f.area].code);
+		copy_text(&cp, c->orgs[f.org].code);
+		copy_text(&cp, value_grain_name(src->period));
+		for (size_t i = KIND_FIELD_ORG + 1; i < k->nfields; i++) {
+			if (!f.present[i])
+				copy_null(&cp);
+			else if (k->fields[i].type == KIND_COUNT)
+				copy_int(&cp, (int64_t)f.values[i]);
+			else
+				copy_double(&cp, f.values[i]);
+		}
+		copy_int(&cp, run_id);
+		copy_int(&cp, (int64_t)f.line);
+		if (copy_row(&cp) < 0)
+			break;
+	}
+	if ((rc = copy_end(&cp, NULL)) < 0) {
+		snprintf(err, errlen, "%s", cp.err);
+		return rc;
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO fragwatch.%s (period, area, org, "
+	    "grain%s, source, run_id, line) SELECT period, area, org, grain%s, "
+	    "$1, run_id, line FROM facts_new ON CONFLICT (period, area, org) DO "
+	    "UPDATE SET grain = EXCLUDED.grain, %ssource = EXCLUDED.source, "
+	    "run_id = EXCLUDED.run_id, line = EXCLUDED.line", k->table, cols,
+	    cols, sets);
+	rc = db_query(db, sql, 1, params, &res, err, errlen);
+	if (rc == 0)
+		*facts = strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	if (rc == 0)
+		rc = db_exec(db, "DROP TABLE facts_new", err, errlen);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "extractors/decode.h"
 #include "extractors/fetch.h"
 #include "extractors/mapping.h"
+#include "extractors/rollup.h"
 #include "transforms/catalog.h"
 
 /* Rejects kept for the operator when a whole extract is refused. */
@@ -40,6 +41,14 @@ struct pipeline {
 	struct decode *dec;
 	struct csvsrc *csv;
 	struct copy copy;
+	bool copying;         /* copy is open (staging, or kept records) */
+	/* Record grain: facts summed while streaming, records COPYed
+	 * straight into their table (keep_records), rejects spooled to a
+	 * temporary file until the stream ends. */
+	struct rollup *rollup;
+	FILE *spool;
+	struct copy rejects;
+	int64_t run_id;
 	EVP_MD_CTX *sha;
 	bool sniffed;         /* the first bytes were checked for non-CSV */
 	bool header_seen;
@@ -88,6 +97,32 @@ pipe_fail(struct pipeline *p, int rc, bool refuse, const char *fmt, ...)
 	return rc;
 }
 
+/* A record-grain reject, spooled as a row of fragwatch.rejects. */
+static void
+spool_reject(struct pipeline *p, const struct csvsrc_record *rec,
+    const char *column, const char *reason)
+{
+	if (p->spool == NULL) {
+		if ((p->spool = tmpfile()) == NULL) {
+			pipe_fail(p, -errno, false, "cannot create a temporary "
+			    "file for rejects: %s", strerror(errno));
+			return;
+		}
+		copy_spool(&p->rejects, p->spool);
+	}
+	copy_int(&p->rejects, p->run_id);
+	copy_int(&p->rejects, (int64_t)rec->line);
+	if (column != NULL)
+		copy_text(&p->rejects, column);
+	else
+		copy_null(&p->rejects);
+	copy_text(&p->rejects, reason);
+	copy_text(&p->rejects, p->raw);
+	if (copy_row(&p->rejects) < 0)
+		pipe_fail(p, p->rejects.error, false, "%s", p->rejects.err);
+	p->rows_rejected++;
+}
+
 static void
 stage_reject(struct pipeline *p, const struct csvsrc_record *rec,
     const char *column, const char *reason)
@@ -96,6 +131,10 @@ stage_reject(struct pipeline *p, const struct csvsrc_record *rec,
 
 	csvsrc_format(rec, p->src->format.delimiter, p->src->format.quote,
 	    p->raw, sizeof(p->raw));
+	if (k->record) {
+		spool_reject(p, rec, column, reason);
+		return;
+	}
 	copy_int(&p->copy, (int64_t)rec->line);
 	if (column != NULL)
 		copy_text(&p->copy, column);
@@ -114,7 +153,17 @@ stage_row(struct pipeline *p, const struct csvsrc_record *rec,
 {
 	const struct kind *k = p->src->kind;
 	int32_t period = value_period_start(row->period, p->src->period);
+	int rc;
 
+	if (k->record) {
+		if ((rc = rollup_add(p->rollup, row, rec->line)) < 0)
+			pipe_fail(p, rc, false, "cannot sum the records: %s",
+			    strerror(-rc));
+		if (p->src->keep_records)
+			records_row(&p->copy, p->c, p->src, p->run_id, rec->line,
+			    row);
+		goto periods;
+	}
 	copy_int(&p->copy, (int64_t)rec->line);
 	copy_null(&p->copy);
 	copy_null(&p->copy);
@@ -134,6 +183,7 @@ stage_row(struct pipeline *p, const struct csvsrc_record *rec,
 		else
 			copy_double(&p->copy, row->values[f]);
 	}
+periods:
 	/* A record's day stands for its period (a referral closed later
 	 * touches a later one, which the assessment reaches from here on). */
 	if (!p->have_period || period < p->period_min)
@@ -183,7 +233,14 @@ on_record(void *ctx, const struct csvsrc_record *rec)
 			stage_row(p, rec, &row);
 			break;
 		}
-		if (copy_row(&p->copy) < 0)
+		if (p->src->kind->record) {
+			/* records_row() ended its row; a failure stops here. */
+			if (p->copying && p->copy.error != 0)
+				return pipe_fail(p, p->copy.error, false, "%s",
+				    p->copy.err);
+			if (p->error != 0)
+				return p->error;
+		} else if (copy_row(&p->copy) < 0)
 			return pipe_fail(p, p->copy.error, false, "%s",
 			    p->copy.err);
 	}
@@ -366,6 +423,17 @@ pipeline_init(struct pipeline *p, const struct conf *c,
 	    (p->sha = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) != 1)
 		return -ENOMEM;
+	if (src->kind->record) {
+		int *days = calloc(c->nareas + 1, sizeof(int));
+
+		for (size_t i = 0; days != NULL && i < c->nareas; i++)
+			days[i] = c->areas[i].guarantee_days;
+		p->rollup = days == NULL ? NULL : rollup_new(src->kind,
+		    kind_find(src->kind->name), src->period, days, c->nareas);
+		free(days);
+		if (p->rollup == NULL)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -382,6 +450,10 @@ pipeline_free(struct pipeline *p)
 	codemap_free(p->statuses);
 	EVP_MD_CTX_free(p->sha);
 	free(p->copy.buf);
+	rollup_free(p->rollup);
+	free(p->rejects.buf);
+	if (p->spool != NULL)
+		fclose(p->spool);
 }
 
 /* The staging table has the kind's fields plus the line and, for a
@@ -792,17 +864,28 @@ stream(struct db *db, struct pipeline *p, const struct conf_source *src,
 	char *secret = NULL;
 	int rc, crc;
 
-	if ((rc = copy_begin(&p->copy, db, "COPY stage FROM STDIN")) < 0) {
+	/* Record grain: the records go straight into their table, or
+	 * nowhere when not kept (only the rollup's facts reach the server). */
+	if (!src->kind->record)
+		rc = copy_begin(&p->copy, db, "COPY stage FROM STDIN");
+	else if (src->keep_records)
+		rc = records_copy_begin(&p->copy, db, src);
+	else
+		rc = 0;
+	if (rc < 0) {
 		snprintf(err, errlen, "%s", p->copy.err);
 		return rc;
 	}
+	p->copying = !src->kind->record || src->keep_records;
 	/* Read at each run so that a rotated secret is picked up. */
 	if (src->auth.type != CONF_AUTH_NONE && (secret = db_read_secret(
 	    src->auth.secret_file, src->auth.credential)) == NULL) {
 		snprintf(err, errlen, "cannot read the secret of source '%s' "
 		    "from %s: %s", src->name, src->auth.secret_file ?
 		    src->auth.secret_file : "its credential", strerror(errno));
-		(void)copy_end(&p->copy, "no secret");
+		if (p->copying)
+			(void)copy_end(&p->copy, "no secret");
+		p->copying = false;
 		return -EACCES;
 	}
 	rq.url = url;
@@ -846,8 +929,14 @@ stream(struct db *db, struct pipeline *p, const struct conf_source *src,
 		if (rc < 0)
 			snprintf(err, errlen, "%s", p->err);
 	}
-	crc = copy_end(&p->copy, rc < 0 || fr->not_modified ?
-	    "run abandoned" : NULL);
+	crc = !p->copying ? 0 : copy_end(&p->copy, rc < 0 ||
+	    fr->not_modified ? "run abandoned" : NULL);
+	p->copying = false;
+	if (rc == 0 && p->spool != NULL && (crc = copy_end(&p->rejects,
+	    NULL)) < 0) {
+		snprintf(err, errlen, "%s", p->rejects.err);
+		rc = crc;
+	}
 	if (rc == 0 && crc < 0) {
 		snprintf(err, errlen, "%s", p->copy.err);
 		rc = crc;
@@ -898,8 +987,8 @@ previous_rows(struct db *db, const struct conf_source *src, int64_t run_id)
  * *kept holding the first rejects of a refused extract). */
 static int
 load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
-    const struct pipeline *p, struct run_outcome *out, PGresult **kept,
-    char *err, size_t errlen)
+    const struct pipeline *p, bool had_records, struct run_outcome *out,
+    PGresult **kept, char *err, size_t errlen)
 {
 	const struct conf_checks *ck = &src->checks;
 	uint64_t dups = 0, combined = 0, considered;
@@ -907,8 +996,14 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 	int32_t today;
 	int rc;
 
-	if ((rc = move_rejects(db, out->run_id, !src->combine &&
-	    !src->kind->record, &dups, err, errlen)) < 0 || (src->combine && (rc = combine_rows(db, src->kind,
+	if (src->kind->record)
+		rc = p->spool == NULL ? 0 : copy_send(db, "COPY fragwatch.rejects "
+		    "(run_id, line, column_name, reason, raw) FROM STDIN",
+		    p->spool, err, errlen);
+	else
+		rc = move_rejects(db, out->run_id, !src->combine, &dups, err,
+		    errlen);
+	if (rc < 0 || (src->combine && (rc = combine_rows(db, src->kind,
 	    out->run_id, &combined, err, errlen)) < 0)) {
 		outcome(out, RUN_FAILED, "%s", err);
 		return rc;
@@ -951,8 +1046,20 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 	report_progress(p, "loading", 0);
 	if (src->kind->record) {
 		uint64_t facts = 0;
+		size_t nperiods = 0;
+		int32_t *periods = NULL;
 
-		rc = records_load(db, src, out->run_id, &facts, err, errlen);
+		rc = had_records ? rollup_periods(p->rollup, &periods,
+		    &nperiods) : 0;
+		if (rc < 0)
+			snprintf(err, errlen, "out of memory");
+		if (rc == 0 && nperiods > 0)
+			rc = records_replace(db, src, out->run_id, periods,
+			    nperiods, err, errlen);
+		free(periods);
+		if (rc == 0)
+			rc = records_facts(db, c, src, out->run_id, p->rollup,
+			    &facts, err, errlen);
 		out->rows_loaded = considered - out->rows_rejected;
 	} else
 		rc = upsert(db, src, out->run_id, &out->rows_loaded, err, errlen);
@@ -1043,7 +1150,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	unsigned int mdlen = 0;
 	PGresult *kept = NULL;
 	double t0 = now_seconds();
-	bool locked = false, in_tx = false, dated;
+	bool locked = false, in_tx = false, had_records = false, dated;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1075,9 +1182,13 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 	/* A transient failure (5xx, timeout, a connection cut) starts the
 	 * stream again from scratch after a growing pause. */
 	for (int attempt = 0;; attempt++) {
+		p.run_id = out->run_id;
 		if ((rc = db_exec(db, "BEGIN", err, sizeof(err))) < 0 ||
-		    (in_tx = true, rc = create_stage(db, src->kind, err,
-		    sizeof(err))) < 0) {
+		    (in_tx = true, !src->kind->record && (rc = create_stage(db,
+		    src->kind, err, sizeof(err))) < 0) ||
+		    (src->kind->record && src->keep_records &&
+		    (rc = records_exist(db, src, &had_records, err,
+		    sizeof(err))) < 0)) {
 			outcome(out, RUN_FAILED, "%s", err);
 			goto finish;
 		}
@@ -1126,7 +1237,7 @@ run_source(struct db *db, const struct conf *c, const struct conf_source *src,
 		out->rows_rejected = 0;
 		goto finish;
 	}
-	if ((rc = load_staged(db, c, src, &p, out, &kept, err,
+	if ((rc = load_staged(db, c, src, &p, had_records, out, &kept, err,
 	    sizeof(err))) < 0)
 		goto finish;
 	out->seconds = now_seconds() - t0;

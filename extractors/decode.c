@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,17 @@ feed_utf8(struct decode *d, const unsigned char *in, size_t len,
 	}
 	start = i;
 	while (i < len) {
+		/* ASCII eight bytes at a time: validation was 7 % of a load. */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, in + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (in[i] < 0x80) {
 			i++;
 			continue;
