@@ -111,7 +111,7 @@ for n in $SIZES; do
 done
 rm -f "$B/www/referrals.csv"
 
-# The assessment alone (indicators, lights, statuses, status history) for
+# The assessment alone (indicators, lights, statuses, status history, early warnings) for
 # the sample region: 25 areas x 6 organisations x 3 years, loaded once.
 /usr/bin/python3 "$TOP/tests/tools/gensample.py" --out "$B/www" --end 2025-12-28 2>/dev/null
 cp "$B/www/region.conf" "$B/sample/"
@@ -124,7 +124,7 @@ facts=$(DB=sample sql -c "SELECT (SELECT count(*) FROM fragwatch.queue_facts) + 
 from=$(DB=sample sql -c "SELECT least((SELECT min(period) FROM fragwatch.queue_facts), (SELECT min(period) FROM fragwatch.staffing_facts))")
 "$TOOLS/benchassess" "$B/sample/fw.conf" "$from" "$REPEAT" > "$B/assess"
 sort -n "$B/assess" | awk -v f="$facts" -v r="$REPEAT" '{ t[NR] = $1 } END {
-	printf "assessment alone, sample region (%d facts, all periods from scratch): median %.2f s (min %.2f, max %.2f, %d runs)\n",
+	printf "indicators + statuses + early warning, sample region (%d facts, all periods from scratch): median %.2f s (min %.2f, max %.2f, %d runs)\n",
 	    f, t[int((NR + 1) / 2)], t[1], t[NR], r }'
 
 echo

@@ -1,8 +1,9 @@
-/* benchassess.c - make bench: times the assessment step alone (indicators, lights, statuses, history) on a loaded database. */
+/* benchassess.c - make bench: times the assessment step alone (indicators, lights, statuses, history, early warnings) on a loaded database. */
 /*
  * usage: benchassess CONFIG FROM REPEAT
  *
- * Runs assess_run() REPEAT times from period FROM (YYYY-MM-DD), each in a
+ * Runs assess_run() and trending_run() REPEAT times from period FROM
+ * (YYYY-MM-DD), each pair in a
  * transaction that is rolled back, so every repetition sees the same
  * database; prints the seconds of each, one a line. The run id is the
  * latest in fragwatch.runs. "Today" is $FRAGWATCH_TODAY or the region's.
@@ -15,6 +16,7 @@
 #include "daemon/assess.h"
 #include "daemon/conf.h"
 #include "daemon/db.h"
+#include "daemon/trending.h"
 #include "extractors/value.h"
 
 static double
@@ -66,6 +68,7 @@ main(int argc, char **argv)
 			goto fail;
 		t0 = now();
 		if (assess_run(db, c, run_id, from, assess_today(c), err,
+		    sizeof(err)) < 0 || trending_run(db, c, run_id, err,
 		    sizeof(err)) < 0)
 			goto fail;
 		printf("%.3f\n", now() - t0);
