@@ -282,6 +282,14 @@ series_batch(void *pv, PGresult *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* The date 2 * keep periods of days_per_period before now, into buf. */
+static const char *
+cut(int32_t now, int keep, int days_per_period, char *buf)
+{
+	value_format_date(now - 2 * keep * days_per_period, buf, 16);
+	return buf;
+}
+
 /* The grain of the composite: the finest of the configured sources. */
 static const char *
 composite_grain(const struct conf *c)
@@ -302,7 +310,9 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 	struct pass *ps = calloc(1, sizeof(*ps));
 	struct copy cp;
 	char sql[2048], id[32], today[16];
+	char cday[16], cweek[16], cmonth[16], cquarter[16], cyear[16], ccomp[16];
 	const char *idp[1] = { id };
+	int32_t now;
 	int keep, rc;
 
 	if (ps == NULL)
@@ -313,19 +323,28 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 	if (keep > SERIES_MAX)
 		keep = SERIES_MAX;
 	snprintf(id, sizeof(id), "%" PRId64, run_id);
-	value_format_date(assess_today(c), today, sizeof(today));
+	now = assess_today(c);
+	value_format_date(now, today, sizeof(today));
 	/* Grey points have no value: the detectors see the known ones, and
 	 * a series grey now is not judged. The composite's row as of today
-	 * repeats the newest period: left out. */
+	 * repeats the newest period: left out. Only the newest 'keep' rows of
+	 * a series are wanted; a date cut of twice that many periods spares
+	 * the window function most of the history (a gap just means fewer
+	 * points). The dates are ours, never input text. */
 	snprintf(sql, sizeof(sql), "SELECT area, org, code, period, grain, "
 	    "value, status FROM (SELECT area, org, code, period, grain, value, "
 	    "status, row_number() OVER (PARTITION BY area, org, code ORDER BY "
 	    "period DESC) AS k FROM (SELECT area, org, code, period, grain, "
 	    "value, status FROM fragwatch.indicator_values WHERE code IN ("
-	    TRENDING_CODES ") UNION ALL SELECT area, org, 'composite', as_of, "
-	    "'%s', score, status FROM fragwatch.area_status WHERE as_of < "
-	    "'%s') v) x WHERE k <= %d ORDER BY "
-	    "area, org, code, period", composite_grain(c), today, keep);
+	    TRENDING_CODES ") AND period >= CASE grain WHEN 'day' THEN "
+	    "'%s'::date WHEN 'week' THEN '%s' WHEN 'month' THEN '%s' WHEN "
+	    "'quarter' THEN '%s' ELSE '%s' END UNION ALL SELECT area, org, "
+	    "'composite', as_of, '%s', score, status FROM fragwatch.area_status "
+	    "WHERE as_of < '%s' AND as_of >= '%s') v) x WHERE k <= %d ORDER BY "
+	    "area, org, code, period", cut(now, keep, 1, cday),
+	    cut(now, keep, 7, cweek), cut(now, keep, 31, cmonth),
+	    cut(now, keep, 92, cquarter), cut(now, keep, 366, cyear),
+	    composite_grain(c), today, cut(now, keep, 31, ccomp), keep);
 	if ((rc = db_exec(db, "CREATE TEMP TABLE warn_new (area text, org text, "
 	    "indicator text, grain text, light text, detectors text, spc_rule "
 	    "text, value double precision, slope double precision, mk_p double "
