@@ -14,8 +14,6 @@
 #include "transforms/catalog.h"
 #include "transforms/status.h"
 
-#define FETCH_ROWS "10000"
-
 /* The latest value of one indicator in the series being walked. */
 struct latest {
 	bool have;
@@ -236,33 +234,6 @@ walk_row(struct walk *w, PGresult *r, int row)
 	status_light_from_name(PQgetvalue(r, row, 5), &w->latest[ci].light);
 }
 
-/* Runs sql as a cursor, calling fn with each batch of rows. */
-static int
-each_batch(struct db *db, const char *sql,
-    int (*fn)(void *ctx, PGresult *r, char *err, size_t errlen), void *ctx,
-    char *err, size_t errlen)
-{
-	char declare[4096];
-	PGresult *r = NULL;
-	int rc, n;
-
-	snprintf(declare, sizeof(declare), "DECLARE assess_cursor NO SCROLL "
-	    "CURSOR FOR %s", sql);
-	if ((rc = db_exec(db, declare, err, errlen)) < 0)
-		return rc;
-	do {
-		if ((rc = db_query(db, "FETCH " FETCH_ROWS " FROM assess_cursor",
-		    0, NULL, &r, err, errlen)) < 0)
-			return rc;
-		n = PQntuples(r);
-		rc = n > 0 ? fn(ctx, r, err, errlen) : 0;
-		PQclear(r);
-	} while (rc == 0 && n > 0);
-	if (rc == 0)
-		rc = db_exec(db, "CLOSE assess_cursor", err, errlen);
-	return rc;
-}
-
 struct values_ctx {
 	struct db *db;
 	const struct conf *c;
@@ -333,7 +304,7 @@ assess_run(struct db *db, const struct conf *c, int64_t run_id, int32_t from,
 	    "'%s')", date);
 	if ((rc = db_query(db, "DELETE FROM fragwatch.indicator_values WHERE "
 	    "period >= $1", 1, params, NULL, err, errlen)) < 0 ||
-	    (rc = each_batch(db, sql, values_batch, &vc, err, errlen)) < 0)
+	    (rc = db_each_batch(db, sql, values_batch, &vc, err, errlen)) < 0)
 		goto out;
 
 	/* Pass 2: composite statuses as of each period and today. */
@@ -351,7 +322,7 @@ assess_run(struct db *db, const struct conf *c, int64_t run_id, int32_t from,
 	if ((rc = db_exec(db, "CREATE TEMP TABLE status_new (area text, org "
 	    "text, as_of date, status text, score double precision, drivers "
 	    "text, grey_reason text) ON COMMIT DROP", err, errlen)) < 0 ||
-	    (rc = each_batch(db, "SELECT area, org, code, period, grain, status "
+	    (rc = db_each_batch(db, "SELECT area, org, code, period, grain, status "
 	    "FROM fragwatch.indicator_values ORDER BY area, org, period, code",
 	    status_batch, &sc, err, errlen)) < 0 ||
 	    (rc = status_batch(&sc, NULL, err, errlen)) < 0)
