@@ -19,7 +19,17 @@ struct warning_params {
 	int trend_min;       /* fewest points for E3 (12) */
 	int trend_max;       /* most recent points E3 uses (26) */
 	double mk_alpha;     /* Mann-Kendall significance (0.05) */
+	int season;          /* periods per year for the seasonal adjustment
+	                        (52 weekly, 12 monthly, 4 quarterly); 0 = off
+	                        (the default: callers set it by grain) */
+	double material;     /* E1 and E2 together count only when the EWMA
+	                        has moved this share of the way from the
+	                        baseline mean to red; 0 = always (the default:
+	                        callers set it by grain) */
 };
+
+#define WARNING_SEASON_MAX 53  /* largest season */
+#define WARNING_SEASON_YEARS 2 /* previous years a seasonal index averages */
 
 /* Detector bits in warning_verdict.fired. */
 enum {
@@ -31,11 +41,13 @@ enum {
 /* What the detectors say about the newest point of a series. */
 struct warning_verdict {
 	bool enough_data;      /* false: fewer than baseline_min points; no verdict */
+	bool adjusted;         /* judged on the seasonally adjusted series */
 	unsigned fired;        /* WARNING_E* bits */
 	bool signal;           /* E3, or E1 and E2 together */
 	const char *spc_rule;  /* static text of the E1 rule that fired, or NULL */
-	double mean, lcl, ucl; /* SPC centre line and limits (NaN if none) */
-	double ewma, ewma_limit; /* the EWMA now and its bad-side limit */
+	double mean, lcl, ucl; /* SPC centre line and limits (NaN if none);
+	                          when adjusted, of the adjusted series */
+	double ewma, ewma_limit; /* the EWMA now and its bad-side limit (idem) */
 	double slope;          /* change per period (Theil-Sen or Holt), NaN if none */
 	double mk_p;           /* Mann-Kendall two-sided p, NaN if not computed */
 	double periods_to_red; /* projected periods until red; NaN if not within
@@ -43,6 +55,11 @@ struct warning_verdict {
 };
 
 void warning_params_default(struct warning_params *p);
+
+/* The most recent points of a series that warning_evaluate() looks at
+ * with these parameters: older points do not change its verdict, so a
+ * caller may pass only these (plus what its persistence re-evaluates). */
+size_t warning_history(const struct warning_params *p);
 
 /* Evaluates E1, E2 and E3 on x[0..n-1] (oldest first, one value per
  * period, no gaps) against t: the bad direction is t->higher_is_worse and
