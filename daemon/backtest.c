@@ -297,15 +297,15 @@ area_threshold(const struct conf *c, const char *area, int ci)
 	return &c->thresholds[ci];
 }
 
-/* The detectors' tunables at an input's grain. The E3 horizon follows the
- * live default (12 weeks, 3 months), not --horizon, which is only the
- * scoring window. */
+/* The detectors' tunables at an input's grain, as the live path sets
+ * them (horizon, season, materiality). The E3 horizon follows the live
+ * default (12 weeks, 3 months), not --horizon, which is only the scoring
+ * window. */
 static void
 params_for(const struct conf *c, struct warning_params *wp,
     enum value_grain grain)
 {
-	*wp = c->early_warning.params;
-	wp->horizon = trending_horizon(c, value_grain_name(grain));
+	trending_params(c, value_grain_name(grain), wp);
 }
 
 static int

@@ -126,9 +126,13 @@ struct conf_alerts {
 
 /* The detectors' tunables; the horizon depends on the series' grain. */
 struct conf_early_warning {
-	struct warning_params params; /* params.horizon unused: see below */
+	struct warning_params params; /* params.horizon, season and material
+	                                 unused: they depend on the grain */
 	int horizon_weeks;
 	int horizon_months;
+	bool seasonal;          /* adjust weekly, monthly and quarterly series */
+	double material_weeks;  /* params.material of weekly and daily series */
+	double material_months; /* of monthly, quarterly and yearly ones */
 };
 
 struct conf {

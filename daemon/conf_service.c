@@ -53,7 +53,8 @@ load_early_warning(struct cfg_loader *ld, struct conf_early_warning *e,
 {
 	static const char *const keys[] = { "horizon_weeks", "horizon_months",
 		"persistence", "run_length", "baseline_min", "baseline_max",
-		"ewma_lambda", "ewma_L", "trend_min", "trend_max", "mk_alpha" };
+		"ewma_lambda", "ewma_L", "trend_min", "trend_max", "mk_alpha",
+		"seasonal", "material_weeks", "material_months" };
 	struct warning_params *p = &e->params;
 	long long v;
 
@@ -79,6 +80,9 @@ load_early_warning(struct cfg_loader *ld, struct conf_early_warning *e,
 	if (cfg_int(ld, g, "trend_max", 4, 60, &v) > 0)
 		p->trend_max = (int)v;
 	cfg_double(ld, g, "mk_alpha", 0.0001, 0.5, &p->mk_alpha);
+	cfg_bool(ld, g, "seasonal", &e->seasonal);
+	cfg_double(ld, g, "material_weeks", 0, 1, &e->material_weeks);
+	cfg_double(ld, g, "material_months", 0, 1, &e->material_months);
 	if (p->baseline_max < p->baseline_min)
 		cfg_error(ld, g, "'baseline_max' is below 'baseline_min'");
 	if (p->trend_max < p->trend_min)
@@ -285,6 +289,9 @@ set_defaults(struct conf *c)
 	warning_params_default(&c->early_warning.params);
 	c->early_warning.horizon_weeks = 12;
 	c->early_warning.horizon_months = 3;
+	c->early_warning.seasonal = true;
+	c->early_warning.material_weeks = 0.2;
+	c->early_warning.material_months = 0;
 	c->alerts.smtp.starttls = true;
 	c->alerts.smtp.timeout = 30;
 	c->alerts.repeat_interval_days = 28;

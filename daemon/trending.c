@@ -17,9 +17,10 @@
 	"(n.data_end + ceil(n.periods_to_red)::int * " \
 	"fragwatch.grain_step(n.grain))::date END"
 
-/* Points kept per series: the most any detector looks back, plus the
+/* Points kept per series: the most any detector looks back (two years
+ * and a window of weekly points with the seasonal adjustment), plus the
  * periods that persistence looks at before the newest. */
-#define SERIES_MAX 128
+#define SERIES_MAX 256
 
 struct series {
 	char area[256], org[256], code[32], grain[16];
@@ -64,6 +65,25 @@ trending_horizon(const struct conf *c, const char *grain)
 	if (strcmp(grain, "year") == 0)
 		return 1;
 	return e->horizon_months;
+}
+
+void
+trending_params(const struct conf *c, const char *grain,
+    struct warning_params *p)
+{
+	const struct conf_early_warning *e = &c->early_warning;
+	bool fine = strcmp(grain, "week") == 0 || strcmp(grain, "day") == 0;
+
+	*p = e->params;
+	p->horizon = trending_horizon(c, grain);
+	p->season = 0;
+	if (e->seasonal && strcmp(grain, "week") == 0)
+		p->season = 52;
+	else if (e->seasonal && strcmp(grain, "month") == 0)
+		p->season = 12;
+	else if (e->seasonal && strcmp(grain, "quarter") == 0)
+		p->season = 4;
+	p->material = fine ? e->material_weeks : e->material_months;
 }
 
 void
@@ -172,7 +192,7 @@ judge(struct pass *ps)
 	struct series *s = &ps->s;
 	struct status_threshold composite;
 	const struct status_threshold *t;
-	struct warning_params p = c->early_warning.params;
+	struct warning_params p;
 	struct warning_verdict v, now;
 	struct found *f;
 	int ci;
@@ -180,7 +200,7 @@ judge(struct pass *ps)
 	if (s->n == 0 || s->newest_grey ||
 	    (t = threshold_of(c, s, &composite, &ci)) == NULL)
 		return 0;
-	p.horizon = trending_horizon(c, s->grain);
+	trending_params(c, s->grain, &p);
 	/* The newest period and the persistence - 1 before it must all be
 	 * non-red and signal: one noisy point is not a warning. */
 	for (int k = 0; k < p.persistence; k++) {
@@ -306,7 +326,7 @@ int
 trending_run(struct db *db, const struct conf *c, int64_t run_id,
     char *err, size_t errlen)
 {
-	const struct warning_params *wp = &c->early_warning.params;
+	struct warning_params wp;
 	struct pass *ps = calloc(1, sizeof(*ps));
 	struct copy cp;
 	char sql[2048], id[32], today[16];
@@ -318,8 +338,11 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 	if (ps == NULL)
 		return -ENOMEM;
 	ps->c = c;
-	keep = (wp->trend_max > wp->baseline_max + 3 ? wp->trend_max :
-	    wp->baseline_max + 3) + wp->persistence;
+	/* The weekly grain looks back furthest (a seasonal year has the
+	 * most periods); the verdicts on the newest persistence periods
+	 * each need that history. */
+	trending_params(c, "week", &wp);
+	keep = (int)warning_history(&wp) + wp.persistence - 1;
 	if (keep > SERIES_MAX)
 		keep = SERIES_MAX;
 	snprintf(id, sizeof(id), "%" PRId64, run_id);

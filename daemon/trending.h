@@ -26,6 +26,13 @@ int trending_run(struct db *db, const struct conf *c, int64_t run_id,
 /* The horizon in periods of a series of the given grain ("week", ...). */
 int trending_horizon(const struct conf *c, const char *grain);
 
+/* The detectors' parameters for a series of the given grain: the
+ * config's, with the horizon, the season (52 weeks, 12 months, 4
+ * quarters when early_warning.seasonal; else 0) and the materiality of
+ * E1 and E2 (material_weeks for weeks and days, else material_months). */
+void trending_params(const struct conf *c, const char *grain,
+    struct warning_params *p);
+
 /* The threshold the composite score is judged against: red at or above
  * the red band, green below the yellow one. */
 void trending_composite_threshold(const struct conf *c,

@@ -184,6 +184,14 @@ double
 trend_periods_to_red(double level, double slope, double phi, int horizon,
     const struct status_threshold *t)
 {
+	return trend_periods_to_red_seasonal(level, slope, phi, horizon, NULL,
+	    t);
+}
+
+double
+trend_periods_to_red_seasonal(double level, double slope, double phi,
+    int horizon, const double *season, const struct status_threshold *t)
+{
 	double sum = 0, pk = 1;
 	bool worsening;
 
@@ -194,11 +202,19 @@ trend_periods_to_red(double level, double slope, double phi, int horizon,
 	if (!worsening)
 		return NAN;
 	for (int h = 0; h <= horizon; h++) {
+		double v;
+
 		if (h > 0) {
 			pk *= phi;
 			sum += pk;
 		}
-		if (status_bound_holds(&t->red, level + slope * sum))
+		v = level + slope * sum;
+		if (season != NULL) {
+			if (!isfinite(season[h]))
+				return NAN;
+			v += season[h];
+		}
+		if (status_bound_holds(&t->red, v))
 			return h;
 	}
 	return NAN;

@@ -76,4 +76,13 @@ double trend_holt_forecast(const struct trend_holt *h, int steps);
 double trend_periods_to_red(double level, double slope, double phi,
     int horizon, const struct status_threshold *t);
 
+/* The same with a seasonal component added to the projection:
+ * v(h) = level + slope (phi + ... + phi^h) + season[h] for h in
+ * 0..horizon (season[] has horizon + 1 values; NULL means none, as
+ * trend_periods_to_red()). The slope must still be worsening: the season
+ * moves the projected path, it does not make a trend. NaN as above, or if
+ * a value of season[] that is looked at is not finite. */
+double trend_periods_to_red_seasonal(double level, double slope, double phi,
+    int horizon, const double *season, const struct status_threshold *t);
+
 #endif

@@ -10,6 +10,12 @@
  * How the detectors read a series (the statistics are in spc.c and
  * trend.c, whose headers say exactly what they compute):
  *
+ * Seasonal adjustment (p->season = s > 0; see warning.h): when the series
+ * has two years plus a baseline of history and the two most recent years
+ * agree on the seasonal pattern over the points judged, the detectors
+ * below read the last points of the adjusted series instead of x, and
+ * E3 adds the season back to its projection.
+ *
  * E1: spc_evaluate() with the rolling or classic baseline of spc.h; fires
  * when a rule flags one of the last 3 points in the bad direction.
  *
@@ -30,9 +36,16 @@
  * periods_to_red = 0, whatever the trend: the caller only asks about
  * series that are not red, so this only makes the answer safe.
  *
+ * Signal: E3, or E1 and E2 together when the EWMA has moved at least
+ * p->material of the way from the baseline mean to red.
+ *
  * Values that are not finite are refused (-EINVAL): a series has no gaps
  * by contract, and skipping a point would shift time for the trend.
  */
+
+/* Correlation the two years' seasonal estimates must reach to count as
+ * one recurring pattern rather than two years that happened to differ. */
+#define SEASON_AGREE 0.5
 
 void
 warning_params_default(struct warning_params *p)
@@ -49,6 +62,8 @@ warning_params_default(struct warning_params *p)
 	p->trend_min = 12;
 	p->trend_max = 26;
 	p->mk_alpha = 0.05;
+	p->season = 0;
+	p->material = 0;
 }
 
 static bool
@@ -63,13 +78,17 @@ params_valid(const struct warning_params *p)
 	    p->ewma_L > 0 && isfinite(p->ewma_L) &&
 	    p->trend_min >= 3 && p->trend_min <= p->trend_max &&
 	    p->trend_max <= TREND_MAX &&
-	    p->mk_alpha > 0 && p->mk_alpha < 1;
+	    p->mk_alpha > 0 && p->mk_alpha < 1 &&
+	    (p->season == 0 || (p->season >= 2 &&
+	    p->season <= WARNING_SEASON_MAX)) &&
+	    p->material >= 0 && p->material <= 1;
 }
 
 static void
 no_verdict(struct warning_verdict *out)
 {
 	out->enough_data = false;
+	out->adjusted = false;
 	out->fired = 0;
 	out->signal = false;
 	out->spc_rule = NULL;
@@ -80,10 +99,151 @@ no_verdict(struct warning_verdict *out)
 	out->periods_to_red = NAN;
 }
 
-/* E3 on the last trend_max points; writes slope, mk_p, periods_to_red. */
+/* The most recent points the detectors judge: the SPC baseline and the
+ * judged points, or E3's window. */
+static size_t
+window(const struct warning_params *p)
+{
+	size_t w = (size_t)p->baseline_max + SPC_JUDGED;
+
+	return (size_t)p->trend_max > w ? (size_t)p->trend_max : w;
+}
+
+#define WINDOW_MAX (TREND_MAX > SPC_MAX + SPC_JUDGED ? TREND_MAX : \
+	SPC_MAX + SPC_JUDGED)
+/* Points before the judged ones that the seasonal estimates read: the
+ * years back, a neighbour, and half a year for the level. */
+#define SEASON_BACK(s) (WARNING_SEASON_YEARS * (size_t)(s) + 1 + \
+	(size_t)(s) / 2)
+#define PREFIX_MAX (WINDOW_MAX + SEASON_BACK(WARNING_SEASON_MAX))
+
+/* The series and the prefix sums of x[lo..n-1] that the level needs. */
+struct season {
+	const double *x;
+	size_t n, s, half, lo;
+	double pre[PREFIX_MAX + 1]; /* pre[k] = x[lo] + ... + x[lo+k-1] */
+};
+
+/* The level at j: the mean of the s points centred on j, or of the
+ * nearest s points inside x[0..n-1]. A full year holds every season
+ * once, so its mean has no seasonal component. */
+static double
+level(const struct season *z, size_t j)
+{
+	size_t a = j >= z->s / 2 ? j - z->s / 2 : 0;
+
+	if (a + z->s > z->n)
+		a = z->n - z->s;
+	return (z->pre[a - z->lo + z->s] - z->pre[a - z->lo]) / (double)z->s;
+}
+
+/* Year k's estimate of the seasonal component at period i (i may lie up
+ * to a year after n - 1): the mean of x[j] - level(j) over the points j
+ * within half of i - k s that are known. A weekly index (s >= 26) takes
+ * the weeks either side too, so one noisy week does not make a season. */
+static double
+estimate(const struct season *z, size_t i, size_t k)
+{
+	size_t c = i - k * z->s;
+	double sum = 0;
+	int cnt = 0;
+
+	for (size_t j = c >= z->half ? c - z->half : 0; j <= c + z->half;
+	    j++) {
+		if (j >= z->n)
+			continue;
+		sum += z->x[j] - level(z, j);
+		cnt++;
+	}
+	return cnt > 0 ? sum / cnt : 0;
+}
+
+/* The seasonal component at i: the mean of the estimates of the
+ * WARNING_SEASON_YEARS years before it. */
+static double
+component(const struct season *z, size_t i)
+{
+	double sum = 0;
+
+	for (size_t k = 1; k <= WARNING_SEASON_YEARS; k++)
+		sum += estimate(z, i, k);
+	return sum / WARNING_SEASON_YEARS;
+}
+
+/* Whether the two most recent years agree on the season over the last m
+ * points: the correlation of their estimates is at least SEASON_AGREE. A
+ * pattern seen in one year only (a past incident, the start of a drift)
+ * is not taken for a season. */
+static bool
+recurs(const struct season *z, size_t m)
+{
+	double a[WINDOW_MAX], b[WINDOW_MAX], ma = 0, mb = 0;
+	double sab = 0, saa = 0, sbb = 0;
+
+	for (size_t k = 0; k < m; k++) {
+		a[k] = estimate(z, z->n - m + k, 1);
+		b[k] = estimate(z, z->n - m + k, 2);
+		ma += a[k];
+		mb += b[k];
+	}
+	ma /= (double)m;
+	mb /= (double)m;
+	for (size_t k = 0; k < m; k++) {
+		sab += (a[k] - ma) * (b[k] - mb);
+		saa += (a[k] - ma) * (a[k] - ma);
+		sbb += (b[k] - mb) * (b[k] - mb);
+	}
+	return saa > 0 && sbb > 0 && sab >= SEASON_AGREE * sqrt(saa * sbb);
+}
+
+/*
+ * Seasonal adjustment of the last m points (m <= n - 2 s, as
+ * warning_evaluate() ensures): false if the two years do not agree; else y[k] = x[n-m+k] - component(n-m+k) and ahead[h] =
+ * component(n-1+h) for h = 0..horizon (a year ahead at most, repeated
+ * after that: the index is periodic).
+ */
+static bool
+season_adjust(const double *x, size_t n, const struct warning_params *p,
+    size_t m, double *y, double *ahead)
+{
+	struct season z;
+	size_t s = (size_t)p->season;
+
+	z.x = x;
+	z.n = n;
+	z.s = s;
+	z.half = s >= 26 ? 1 : 0;
+	z.lo = n - m > SEASON_BACK(s) ? n - m - SEASON_BACK(s) : 0;
+	z.pre[0] = 0;
+	for (size_t k = z.lo; k < n; k++)
+		z.pre[k - z.lo + 1] = z.pre[k - z.lo] + x[k];
+	if (!recurs(&z, m))
+		return false;
+	for (size_t k = 0; k < m; k++)
+		y[k] = x[n - m + k] - component(&z, n - m + k);
+	for (size_t h = 0; h <= (size_t)p->horizon; h++)
+		ahead[h] = h <= s ? component(&z, n - 1 + h) :
+		    ahead[(h - 1) % s + 1];
+	return true;
+}
+
+size_t
+warning_history(const struct warning_params *p)
+{
+	size_t w = window(p);
+
+	if (p->season > 0)
+		w += SEASON_BACK(p->season);
+	return w;
+}
+
+/* E3 on the last trend_max points of x (adjusted when ahead is not
+ * NULL: ahead[h] is the seasonal component h periods after the newest);
+ * writes slope, mk_p, periods_to_red. */
 static int
-time_to_red(const double *x, size_t n, const struct status_threshold *t,
-    const struct warning_params *p, struct warning_verdict *out)
+time_to_red(const double *x, size_t n, const double *ahead,
+    const struct status_threshold *t, const struct warning_params *p,
+    struct warning_verdict *out)
 {
 	size_t m = n < (size_t)p->trend_max ? n : (size_t)p->trend_max;
 	const double *w = x + (n - m);
@@ -105,9 +265,10 @@ time_to_red(const double *x, size_t n, const struct status_threshold *t,
 
 	worsening = t->higher_is_worse ? slope > 0 : slope < 0;
 	if (mk.p < p->mk_alpha && worsening)
-		ts = trend_periods_to_red(intercept + slope * (double)(m - 1),
-		    slope, 1, p->horizon, t);
-	holt = trend_periods_to_red(h.level, h.trend, h.phi, p->horizon, t);
+		ts = trend_periods_to_red_seasonal(intercept + slope *
+		    (double)(m - 1), slope, 1, p->horizon, ahead, t);
+	holt = trend_periods_to_red_seasonal(h.level, h.trend, h.phi,
+	    p->horizon, ahead, t);
 
 	if (!isnan(ts) && (isnan(holt) || ts <= holt)) {
 		out->periods_to_red = ts;
@@ -120,13 +281,34 @@ time_to_red(const double *x, size_t n, const struct status_threshold *t,
 	return 0;
 }
 
+/* Whether the EWMA has moved material of the way from the baseline mean
+ * towards red (always, if the mean is not on the good side of red). */
+static bool
+material(const struct warning_verdict *v, const struct status_threshold *t,
+    double material)
+{
+	double dist, shift;
+
+	if (t->higher_is_worse) {
+		dist = t->red.value - v->mean;
+		shift = v->ewma - v->mean;
+	} else {
+		dist = v->mean - t->red.value;
+		shift = v->mean - v->ewma;
+	}
+	return dist <= 0 || shift >= material * dist;
+}
+
 int
 warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
     const struct warning_params *p, struct warning_verdict *out)
 {
 	const bool hw = t != NULL && t->higher_is_worse;
+	double adj[WINDOW_MAX], ahead[TREND_HORIZON_MAX + 1];
+	const double *y = x, *yahead = NULL;
 	struct spc_verdict spc;
 	struct spc_ewma ewma;
+	size_t ny = n;
 	int rc;
 
 	no_verdict(out);
@@ -139,11 +321,27 @@ warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
 		if (!isfinite(x[i]))
 			return -EINVAL;
 
-	rc = spc_evaluate(x, n, hw, p->run_length, p->baseline_min,
+	/* Two years and a baseline: the detectors may read the adjusted
+	 * series (its last points only: older ones are not looked at). */
+	if (p->season > 0 && n >= 2 * (size_t)p->season +
+	    (size_t)p->baseline_min) {
+		size_t m = n - 2 * (size_t)p->season;
+
+		if (m > window(p))
+			m = window(p);
+		if (season_adjust(x, n, p, m, adj, ahead)) {
+			y = adj;
+			ny = m;
+			yahead = ahead;
+		}
+	}
+
+	rc = spc_evaluate(y, ny, hw, p->run_length, p->baseline_min,
 	    p->baseline_max, &spc);
 	if (rc < 0 || !spc.enough_data)
 		return rc;
 	out->enough_data = true;
+	out->adjusted = yahead != NULL;
 	out->mean = spc.lim.mean;
 	out->lcl = spc.lim.lcl;
 	out->ucl = spc.lim.ucl;
@@ -152,7 +350,7 @@ warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
 		out->spc_rule = spc_rule_name((enum spc_rule)spc.first);
 	}
 
-	rc = spc_ewma(x + spc.base_from, n - spc.base_from, spc.lim.mean,
+	rc = spc_ewma(y + spc.base_from, ny - spc.base_from, spc.lim.mean,
 	    spc.lim.mmr / SPC_D2, p->ewma_lambda, p->ewma_L, &ewma);
 	if (rc < 0)
 		goto fail;
@@ -161,7 +359,7 @@ warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
 	if (hw ? ewma.z > ewma.ucl : ewma.z < ewma.lcl)
 		out->fired |= WARNING_E2;
 
-	if ((rc = time_to_red(x, n, t, p, out)) < 0)
+	if ((rc = time_to_red(y, ny, yahead, t, p, out)) < 0)
 		goto fail;
 	if (status_bound_holds(&t->red, x[n - 1])) {
 		out->periods_to_red = 0;
@@ -169,7 +367,8 @@ warning_evaluate(const double *x, size_t n, const struct status_threshold *t,
 	}
 
 	out->signal = (out->fired & WARNING_E3) ||
-	    ((out->fired & WARNING_E1) && (out->fired & WARNING_E2));
+	    ((out->fired & WARNING_E1) && (out->fired & WARNING_E2) &&
+	    material(out, t, p->material));
 	return 0;
 fail:
 	no_verdict(out);

@@ -7,6 +7,36 @@
 
 #include "transforms/status.h"
 
+/*
+ * The detectors of DESIGN.md §6 on one series, with two additions that
+ * the backtest asked for (see "What real data teaches"):
+ *
+ * Seasonal adjustment (season = s periods per year, 0 = off). With at
+ * least 2 s + baseline_min points, the last m = min(n - 2 s, window)
+ * points (window = max(trend_max, baseline_max + 3), all the detectors
+ * read) are replaced by x[i] - c(i), the seasonal component c(i) being
+ * the mean over the two previous years k = 1, 2 of x[j] - level(j) for
+ * j = i - k s (and the weeks either side when s >= 26), level(j) the
+ * mean of the s points centred on j (kept inside the data: no
+ * look-ahead). This happens only if the two years agree: the
+ * correlation of their estimates over those m points is at least 0.5;
+ * a pattern seen in one year only (an incident, the start of a drift) is
+ * not removed. E1 and E2 then judge the adjusted points; E3 fits its
+ * trend to them and projects the level = adjusted trend + c(newest + h),
+ * so the red threshold keeps its meaning (summer included). Whether the
+ * newest point is already red is read from x itself.
+ *
+ * Materiality of E1 and E2 (material, 0 = off): E1 and E2 together are a
+ * signal only when the EWMA has moved at least that share of the way
+ * from the baseline mean towards the red threshold. A weekly series is
+ * judged 13 times as often as a quarterly one, and a week-to-week wiggle
+ * of a stable, autocorrelated series is a special cause to the XmR
+ * limits although it is nowhere near red.
+ *
+ * E3's definition is unchanged (a projection crossing red), and so is a
+ * series without season and material: the verdicts of before.
+ */
+
 /* Tunables of DESIGN.md §6; warning_params_default() gives the brief's. */
 struct warning_params {
 	int horizon;         /* periods ahead that E3 looks (12 weeks, 3 months) */
@@ -19,7 +49,17 @@ struct warning_params {
 	int trend_min;       /* fewest points for E3 (12) */
 	int trend_max;       /* most recent points E3 uses (26) */
 	double mk_alpha;     /* Mann-Kendall significance (0.05) */
+	int season;          /* periods per year for the seasonal adjustment
+	                        (52 weekly, 12 monthly, 4 quarterly); 0 = off
+	                        (the default: callers set it by grain) */
+	double material;     /* E1 and E2 together count only when the EWMA
+	                        has moved this share of the way from the
+	                        baseline mean to red; 0 = always (the default:
+	                        callers set it by grain) */
 };
+
+#define WARNING_SEASON_MAX 53  /* largest season */
+#define WARNING_SEASON_YEARS 2 /* previous years a seasonal index averages */
 
 /* Detector bits in warning_verdict.fired. */
 enum {
@@ -31,18 +71,26 @@ enum {
 /* What the detectors say about the newest point of a series. */
 struct warning_verdict {
 	bool enough_data;      /* false: fewer than baseline_min points; no verdict */
+	bool adjusted;         /* judged on the seasonally adjusted series */
 	unsigned fired;        /* WARNING_E* bits */
-	bool signal;           /* E3, or E1 and E2 together */
+	bool signal;           /* E3, or E1 and E2 together (and material) */
 	const char *spc_rule;  /* static text of the E1 rule that fired, or NULL */
-	double mean, lcl, ucl; /* SPC centre line and limits (NaN if none) */
-	double ewma, ewma_limit; /* the EWMA now and its bad-side limit */
-	double slope;          /* change per period (Theil-Sen or Holt), NaN if none */
+	double mean, lcl, ucl; /* SPC centre line and limits (NaN if none);
+	                          when adjusted, of the adjusted series */
+	double ewma, ewma_limit; /* the EWMA now and its bad-side limit (idem) */
+	double slope;          /* change per period (Theil-Sen or Holt), NaN if
+	                          none; of the adjusted series when adjusted */
 	double mk_p;           /* Mann-Kendall two-sided p, NaN if not computed */
 	double periods_to_red; /* projected periods until red; NaN if not within
 	                          the horizon or not worsening */
 };
 
 void warning_params_default(struct warning_params *p);
+
+/* The most recent points of a series that warning_evaluate() looks at
+ * with these parameters: older points do not change its verdict, so a
+ * caller may pass only these (plus what its persistence re-evaluates). */
+size_t warning_history(const struct warning_params *p);
 
 /* Evaluates E1, E2 and E3 on x[0..n-1] (oldest first, one value per
  * period, no gaps) against t: the bad direction is t->higher_is_worse and

@@ -361,6 +361,57 @@ test_periods_to_red(void **state)
 	    TREND_HORIZON_MAX + 1, &ge)));
 }
 
+/*
+ * The projection with a seasonal component. 0.5 + 0.125 h alone reaches
+ * 1.0 at h = 4. With season[h] = 0.25 from h = 2 on (binary fractions,
+ * so exact): 0.5 + 0.25 + 0.25 = 1.0 at h = 2; h = 1 gives 0.625.
+ */
+static void
+test_periods_to_red_seasonal(void **state)
+{
+	const struct status_threshold ge = { true, { STATUS_OP_LT, 0.8 },
+	    { STATUS_OP_GE, 1.0 } };
+	const struct status_threshold lt = { false, { STATUS_OP_GE, 0.8 },
+	    { STATUS_OP_LT, 0.70 } };
+	double season[13], down[13];
+
+	(void)state;
+	for (int h = 0; h <= 12; h++) {
+		season[h] = h >= 2 ? 0.25 : 0;
+		down[h] = h >= 2 ? -0.25 : 0;
+	}
+	assert_true(trend_periods_to_red_seasonal(0.5, 0.125, 1, 12, season,
+	    &ge) == 2);
+	/* NULL is no season: the plain projection. */
+	assert_true(trend_periods_to_red_seasonal(0.5, 0.125, 1, 12, NULL,
+	    &ge) == 4);
+	/* A season in the good direction delays red: 0.5 + 0.125 h - 0.25
+	 * reaches 1.0 at h = 6. */
+	assert_true(trend_periods_to_red_seasonal(0.5, 0.125, 1, 12, down,
+	    &ge) == 6);
+	/* Lower is worse: 0.9 - 0.0625 h - 0.25 < 0.70 first at h = 2
+	 * (0.525; h = 1 gives 0.8375). */
+	assert_true(trend_periods_to_red_seasonal(0.9, -0.0625, 1, 12, down,
+	    &lt) == 2);
+	/* The season moves the path; it does not make a trend: a flat or
+	 * improving slope is never red, even if the season would cross. */
+	season[5] = 1;
+	assert_true(isnan(trend_periods_to_red_seasonal(0.5, 0, 1, 12, season,
+	    &ge)));
+	assert_true(isnan(trend_periods_to_red_seasonal(0.5, -0.01, 1, 12,
+	    season, &ge)));
+	/* A season value that is not finite, before red: NaN; after the
+	 * crossing it is not looked at. */
+	season[5] = 0.25;
+	season[1] = NAN;
+	assert_true(isnan(trend_periods_to_red_seasonal(0.5, 0.125, 1, 12,
+	    season, &ge)));
+	season[1] = 0;
+	season[3] = INFINITY;
+	assert_true(trend_periods_to_red_seasonal(0.5, 0.125, 1, 12, season,
+	    &ge) == 2);
+}
+
 int
 main(void)
 {
@@ -372,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_holt),
 		cmocka_unit_test(test_periods_to_red),
+		cmocka_unit_test(test_periods_to_red_seasonal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

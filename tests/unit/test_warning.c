@@ -68,6 +68,7 @@ static void
 assert_no_verdict(const struct warning_verdict *v)
 {
 	assert_false(v->enough_data);
+	assert_false(v->adjusted);
 	assert_int_equal(v->fired, 0);
 	assert_false(v->signal);
 	assert_null(v->spc_rule);
@@ -96,6 +97,9 @@ test_defaults(void **state)
 	assert_int_equal(p.trend_min, 12);
 	assert_int_equal(p.trend_max, 26);
 	assert_true(p.mk_alpha == 0.05);
+	/* Off unless the caller sets them by grain. */
+	assert_int_equal(p.season, 0);
+	assert_true(p.material == 0);
 }
 
 /* Flat noise around 0.5, 40 points: the baseline is 4 whole cycles (mean
@@ -297,6 +301,326 @@ test_e1_alone(void **state)
 	assert_false(v.signal);
 }
 
+/*
+ * Materiality: the level shift of test_level_shift (E1 and E2 fire; the
+ * baseline mean is 0.5, red 1.0 is 0.5 away). The EWMA (reference) has
+ * moved z - 0.5 of it, about 0.049, i.e. a share of about 0.098 of the
+ * way to red: E1 and E2 count with material just below that share, not
+ * with material just above it. Mirrored for lower is worse (red 0.2 is
+ * 0.3 below the mean). E3 is not subject to it.
+ */
+static void
+test_material(void **state)
+{
+	struct warning_params p;
+	struct warning_verdict v;
+	double x[27], mmr = 0.45 / 19, z, limit, share;
+
+	(void)state;
+	defaults(&p);
+	fill(x, 24, 0.5, 0, 0.02);
+	x[24] = x[25] = x[26] = 0.6;
+	z = ref_ewma(x + 4, 23, 0.5, mmr, &limit);
+	share = (z - 0.5) / 0.5;
+	assert_true(share > 0.09 && share < 0.11);
+	p.material = share * 0.99;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
+	assert_int_equal(v.fired, E1 | E2);
+	assert_true(v.signal);
+	p.material = share * 1.01;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
+	assert_int_equal(v.fired, E1 | E2);  /* still reported */
+	assert_false(v.signal);
+
+	x[24] = x[25] = x[26] = 0.4;
+	z = ref_ewma(x + 4, 23, 0.5, mmr, &limit);
+	share = (0.5 - z) / 0.3;
+	p.material = share * 0.99;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &down_far, &p, &v), 0);
+	assert_true(v.signal);
+	p.material = share * 1.01;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &down_far, &p, &v), 0);
+	assert_int_equal(v.fired, E1 | E2);
+	assert_false(v.signal);
+
+	/* The worsening of test_worsening signals through E3 whatever the
+	 * materiality. */
+	p.material = 1;
+	fill(x, 20, 0.5, 0.02, 0.004);
+	assert_int_equal(warning_evaluate(x, 20, &up, &p, &v), 0);
+	assert_true(v.fired & E3);
+	assert_true(v.signal);
+}
+
+/*
+ * Seasonal adjustment, written out again from warning.h: level(j) = mean
+ * of the s points from max(0, j - s/2), moved back to end at n - 1 if
+ * needed; est(i, k) = mean of x[j] - level(j) over the known j within
+ * half of i - k s (half = 1 for s >= 26, else 0); the component is the
+ * mean of est(i, 1) and est(i, 2).
+ */
+static double
+ref_level(const double *x, size_t n, size_t s, size_t j)
+{
+	size_t a = j >= s / 2 ? j - s / 2 : 0;
+	double sum = 0;
+
+	if (a + s > n)
+		a = n - s;
+	for (size_t k = a; k < a + s; k++)
+		sum += x[k];
+	return sum / (double)s;
+}
+
+static double
+ref_est(const double *x, size_t n, size_t s, size_t i, size_t k)
+{
+	size_t half = s >= 26 ? 1 : 0;
+	long c = (long)i - (long)(k * s);
+	double sum = 0;
+	int cnt = 0;
+
+	for (long j = c - (long)half; j <= c + (long)half; j++)
+		if (j >= 0 && j < (long)n) {
+			sum += x[j] - ref_level(x, n, s, (size_t)j);
+			cnt++;
+		}
+	return cnt ? sum / cnt : 0;
+}
+
+static double
+ref_component(const double *x, size_t n, size_t s, size_t i)
+{
+	return (ref_est(x, n, s, i, 1) + ref_est(x, n, s, i, 2)) / 2;
+}
+
+/* Monthly (s = 12): 0.5 with a "summer" of +0.1 in months 6 and 7 of
+ * every year, and the zero-sum noise of 5 (never in step with 12). */
+static void
+fill_summer(double *x, size_t n, int bump_at)
+{
+	fill(x, n, 0.5, 0, 0.005);
+	for (size_t i = 0; i < n; i++)
+		if ((int)(i % 12) == bump_at || (int)(i % 12) == bump_at + 1)
+			x[i] += 0.1;
+}
+
+/*
+ * The summer, judged raw and adjusted. n = 44 ends in the second summer
+ * month of the fourth year. Raw (season 0): the rolling baseline x[21..40]
+ * holds one summer (2 jumps up, 2 down among 19 ranges), so the limits
+ * are about 0.5 -+ 0.07 and a summer at 0.6 is beyond them, and the EWMA
+ * goes up with it: E1 and E2, a signal. Adjusted (s = 12, 44 >= 2 x 12 +
+ * 12): the last m = min(44 - 24, 26) = 20 points less their component;
+ * the two previous years have the same summer, so they agree; the
+ * adjusted points are the year's mean level (0.5 + 2 x 0.1 / 12) give or
+ * take the noise of this year and the years before, and nothing fires.
+ * The centre line is the mean of the first 17 adjusted points (the
+ * rolling baseline of 20 points), by the reference.
+ */
+static void
+test_seasonal(void **state)
+{
+	struct warning_params p;
+	struct warning_verdict v, raw;
+	double x[44], adj[20], mean = 0;
+
+	(void)state;
+	defaults(&p);
+	fill_summer(x, NELEM(x), 6);
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &raw), 0);
+	assert_false(raw.adjusted);
+	assert_true((raw.fired & (E1 | E2)) == (E1 | E2));
+	assert_true(raw.signal);
+
+	p.season = 12;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
+	assert_true(v.adjusted);
+	for (size_t k = 0; k < 20; k++)
+		adj[k] = x[24 + k] - ref_component(x, NELEM(x), 12, 24 + k);
+	for (size_t k = 0; k < 17; k++)
+		mean += adj[k] / 17;
+	assert_true(NEAR(v.mean, mean, 1e-12));
+	assert_true(NEAR(mean, 0.5 + 0.2 / 12, 0.01));
+	assert_int_equal(v.fired, 0);
+	assert_false(v.signal);
+
+	/* One year less than two plus a baseline (35 < 36): judged raw,
+	 * exactly as without the season. */
+	assert_int_equal(warning_evaluate(x + 9, 35, &up, &p, &v), 0);
+	assert_false(v.adjusted);
+	p.season = 0;
+	assert_int_equal(warning_evaluate(x + 9, 35, &up, &p, &raw), 0);
+	assert_true(v.fired == raw.fired && v.mean == raw.mean &&
+	    v.ewma == raw.ewma);
+}
+
+/*
+ * Two years that disagree are not a season: the summer of the third year
+ * (months 24..35) moves to months 1 and 2, so over the last 20 points the
+ * estimates from the third year (k = 1) and the second (k = 2) peak at
+ * different months (their correlation is negative): judged raw.
+ */
+static void
+test_season_disagrees(void **state)
+{
+	struct warning_params p;
+	struct warning_verdict v, raw;
+	double x[44];
+
+	(void)state;
+	defaults(&p);
+	fill_summer(x, NELEM(x), 6);
+	x[30] -= 0.1;
+	x[31] -= 0.1;
+	x[25] += 0.1;
+	x[26] += 0.1;
+	p.season = 12;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
+	assert_false(v.adjusted);
+	p.season = 0;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &raw), 0);
+	assert_true(v.fired == raw.fired && v.mean == raw.mean &&
+	    v.ewma == raw.ewma && v.signal == raw.signal);
+	assert_true(raw.signal);
+}
+
+/*
+ * E3 with the season: the summer series plus a worsening of 0.004 a
+ * month, judged at n = 42 (the month before the summer). The adjusted
+ * window (m = min(42 - 24, 26) = 18 points) has the trend alone
+ * (Mann-Kendall significant); its Theil-Sen line, projected, plus the
+ * component of each month ahead, crosses red 0.76 within the horizon 12:
+ * at the first h where line(n-1) + 0.004-ish h + component(n-1+h) >=
+ * 0.76, computed here by the reference (an O(n^2) Theil-Sen over the 18
+ * adjusted points). Without the season in
+ * the projection the line alone would be red later (also computed).
+ */
+static double
+ref_median(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && a[j - 1] > a[j]; j--) {
+			double t = a[j];
+
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+	return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+static void
+test_season_projection(void **state)
+{
+	const struct status_threshold red76 = { true, { STATUS_OP_LT, 0.7 },
+	    { STATUS_OP_GE, 0.76 } };
+	struct warning_params p;
+	struct warning_verdict v;
+	double x[42], adj[18], pairs[153], r[18], b, a, now;
+	size_t np = 0;
+	int with = -1, without = -1;
+
+	(void)state;
+	defaults(&p);
+	p.season = 12;
+	fill_summer(x, NELEM(x), 6);
+	for (size_t i = 0; i < NELEM(x); i++)
+		x[i] += 0.004 * (double)i;
+	for (size_t k = 0; k < 18; k++)
+		adj[k] = x[24 + k] - ref_component(x, NELEM(x), 12, 24 + k);
+	for (size_t i = 0; i < 18; i++)
+		for (size_t j = i + 1; j < 18; j++)
+			pairs[np++] = (adj[j] - adj[i]) / (double)(j - i);
+	b = ref_median(pairs, np);
+	for (size_t i = 0; i < 18; i++)
+		r[i] = adj[i] - b * (double)i;
+	a = ref_median(r, 18);
+	now = a + b * 17;
+	for (int h = 0; h <= 12 && with < 0; h++)
+		if (now + b * h + ref_component(x, NELEM(x), 12, 41 + h) >= 0.76)
+			with = h;
+	for (int h = 0; h <= 12 && without < 0; h++)
+		if (now + b * h >= 0.76)
+			without = h;
+	assert_true(with >= 1 && (without < 0 || with < without));
+
+	assert_int_equal(warning_evaluate(x, NELEM(x), &red76, &p, &v), 0);
+	assert_true(v.adjusted);
+	assert_true(v.mk_p < 0.05);
+	assert_true(v.fired & E3);
+	assert_true(v.signal);
+	/* Damped Holt is never earlier than the undamped line here; the
+	 * verdict is the line's. */
+	assert_true(v.periods_to_red == with);
+	assert_true(NEAR(v.slope, b, 1e-12));
+}
+
+/*
+ * warning_history(): the detectors' window (max(trend_max 26, baseline_max
+ * 20 + 3) = 26), and with a season two years, a neighbour and half a
+ * year more: 26 + 104 + 1 + 26 = 157 weekly, 26 + 8 + 1 + 2 = 37
+ * quarterly. A verdict on the last warning_history() points is the
+ * verdict on the whole series, at every length of a long weekly series
+ * with a season, a drift and noise.
+ */
+static void
+test_history(void **state)
+{
+	struct warning_params p;
+	struct warning_verdict full, part;
+	double x[300];
+	size_t h;
+
+	(void)state;
+	defaults(&p);
+	assert_int_equal(warning_history(&p), 26);
+	p.season = 4;
+	assert_int_equal(warning_history(&p), 37);
+	p.season = 52;
+	assert_int_equal(warning_history(&p), 157);
+	p.trend_max = 40;
+	assert_int_equal(warning_history(&p), 171);
+	p.trend_max = 26;
+
+	fill(x, NELEM(x), 0.5, 0, 0.01);
+	for (size_t i = 0; i < NELEM(x); i++) {
+		size_t w = i % 52;
+
+		if (w >= 27 && w <= 33)
+			x[i] += 0.05;
+		if (i > 200)
+			x[i] += 0.003 * (double)(i - 200);
+	}
+	h = warning_history(&p);
+	for (size_t n = h; n <= NELEM(x); n++) {
+		assert_int_equal(warning_evaluate(x, n, &up, &p, &full), 0);
+		assert_int_equal(warning_evaluate(x + n - h, h, &up, &p, &part),
+		    0);
+		if (full.adjusted != part.adjusted || full.fired != part.fired ||
+		    full.mean != part.mean || full.ewma != part.ewma ||
+		    !(full.slope == part.slope || (isnan(full.slope) &&
+		    isnan(part.slope))) || !(full.periods_to_red ==
+		    part.periods_to_red || (isnan(full.periods_to_red) &&
+		    isnan(part.periods_to_red))))
+			fail_msg("n = %zu: the last %zu points judge otherwise",
+			    n, h);
+	}
+	/* The check means something: some of these verdicts are adjusted.
+	 * At n = 290 the last m = min(290 - 104, 26) = 26 points are; the
+	 * rolling baseline is adjusted points 3..22 (20 before the last 3);
+	 * its mean by the reference (weeks either side included). */
+	assert_int_equal(warning_evaluate(x, 290, &up, &p, &full), 0);
+	assert_true(full.adjusted);
+	{
+		double mean = 0;
+
+		for (size_t k = 3; k < 23; k++)
+			mean += (x[264 + k] - ref_component(x, 290, 52,
+			    264 + k)) / 20;
+		assert_true(NEAR(full.mean, mean, 1e-12));
+	}
+}
+
 /* Fewer than baseline_min points: no verdict, and says so. */
 static void
 test_minimum_data(void **state)
@@ -467,6 +791,9 @@ test_bad_params(void **state)
 		P(trend_min, 0, 2), P(trend_min, 0, 27),
 		P(trend_max, 0, 11), P(trend_max, 0, 65),
 		P(mk_alpha, 1, 0), P(mk_alpha, 1, 1), P(mk_alpha, 1, NAN),
+		P(season, 0, 1), P(season, 0, -1), P(season, 0, 54),
+		P(material, 1, -0.01), P(material, 1, 1.01),
+		P(material, 1, NAN),
 #undef P
 	};
 	const struct status_threshold bad_t = { true, { STATUS_OP_GE, 0.8 },
@@ -503,6 +830,10 @@ test_bad_params(void **state)
 	p.trend_min = 3;
 	p.baseline_min = 2;
 	p.ewma_lambda = 1;
+	p.season = 53;
+	p.material = 1;
+	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
+	p.season = 2;
 	assert_int_equal(warning_evaluate(x, NELEM(x), &up, &p, &v), 0);
 
 	defaults(&p);
@@ -530,6 +861,11 @@ main(void)
 		cmocka_unit_test(test_long_series),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_material),
+		cmocka_unit_test(test_seasonal),
+		cmocka_unit_test(test_season_disagrees),
+		cmocka_unit_test(test_season_projection),
+		cmocka_unit_test(test_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
