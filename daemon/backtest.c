@@ -354,6 +354,7 @@ read_inputs(struct bt *b, const char *area, const char *org,
 			in->grain = grain;
 			in->threshold = area_threshold(b->c, area, ci);
 			in->params = &x->wp[x->n];
+			in->domain = backtest_domain(catalog[ci].code);
 			x->n++;
 		}
 		in = &x->in[x->n - 1];
@@ -424,10 +425,10 @@ one_unit(struct bt *b, const char *area, const char *org,
 	nin = x.n;
 	params_for(b->c, &x.wp[nin], grain);
 	x.in[nin] = (struct backtest_input){ u->period, u->score, u->status,
-		u->n, grain, &cth, &x.wp[nin] };
+		u->n, grain, &cth, &x.wp[nin], -1 };
 	nin++;
 	if ((rc = backtest_replay(u->period, u->status, u->n, x.in, nin,
-	    u->flags)) < 0) {
+	    b->c->early_warning.combine, u->flags)) < 0) {
 		snprintf(b->err, sizeof(b->err), "series %s/%s: %s", area, org,
 		    strerror(-rc));
 		goto out;

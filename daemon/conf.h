@@ -9,6 +9,7 @@
 #include "extractors/kind.h"
 #include "extractors/mapping.h"
 #include "extractors/value.h"
+#include "transforms/backtest.h"
 #include "transforms/catalog.h"
 #include "transforms/status.h"
 #include "transforms/warning.h"
@@ -133,6 +134,8 @@ struct conf_early_warning {
 	bool seasonal;          /* adjust weekly, monthly and quarterly series */
 	double material_weeks;  /* params.material of weekly and daily series */
 	double material_months; /* of monthly, quarterly and yearly ones */
+	enum backtest_combine combine; /* which series' warnings an area x
+	                                  org keeps (backtest.h) */
 };
 
 struct conf {

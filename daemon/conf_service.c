@@ -54,8 +54,9 @@ load_early_warning(struct cfg_loader *ld, struct conf_early_warning *e,
 	static const char *const keys[] = { "horizon_weeks", "horizon_months",
 		"persistence", "run_length", "baseline_min", "baseline_max",
 		"ewma_lambda", "ewma_L", "trend_min", "trend_max", "mk_alpha",
-		"seasonal", "material_weeks", "material_months" };
+		"seasonal", "material_weeks", "material_months", "combine" };
 	struct warning_params *p = &e->params;
+	const config_setting_t *s;
 	long long v;
 
 	if (!cfg_is_group(ld, g, "early_warning"))
@@ -83,6 +84,13 @@ load_early_warning(struct cfg_loader *ld, struct conf_early_warning *e,
 	cfg_bool(ld, g, "seasonal", &e->seasonal);
 	cfg_double(ld, g, "material_weeks", 0, 1, &e->material_weeks);
 	cfg_double(ld, g, "material_months", 0, 1, &e->material_months);
+	if ((s = config_setting_get_member(g, "combine")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+		    backtest_combine_from_name(config_setting_get_string(s),
+		    &e->combine) < 0)
+			cfg_error(ld, s, "'combine' must be \"any\" or "
+			    "\"domains\"");
+	}
 	if (p->baseline_max < p->baseline_min)
 		cfg_error(ld, g, "'baseline_max' is below 'baseline_min'");
 	if (p->trend_max < p->trend_min)
@@ -292,6 +300,7 @@ set_defaults(struct conf *c)
 	c->early_warning.seasonal = true;
 	c->early_warning.material_weeks = 0.2;
 	c->early_warning.material_months = 0;
+	c->early_warning.combine = BACKTEST_COMBINE_DOMAINS;
 	c->alerts.smtp.starttls = true;
 	c->alerts.smtp.timeout = 30;
 	c->alerts.repeat_interval_days = 28;

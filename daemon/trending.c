@@ -10,6 +10,7 @@
 #include "daemon/copy.h"
 #include "daemon/trending.h"
 #include "extractors/value.h"
+#include "transforms/backtest.h"
 #include "transforms/catalog.h"
 
 /* The projected first red period, from the newest one. */
@@ -35,6 +36,7 @@ struct series {
  * cannot run while the cursor's query does). */
 struct found {
 	char area[256], org[256], code[32], grain[16];
+	int domain;         /* backtest_domain() of code */
 	enum status_light light;
 	struct warning_verdict v;
 	double value;
@@ -49,6 +51,11 @@ struct pass {
 	bool open;          /* s holds a series being read */
 	struct found *found;
 	size_t nfound, cap;
+	/* The area x org being read (its series arrive one after another):
+	 * its warnings are found[group..nfound-1], and known the domains
+	 * with a series known now. */
+	size_t group;
+	unsigned known;
 };
 
 int
@@ -200,6 +207,8 @@ judge(struct pass *ps)
 	if (s->n == 0 || s->newest_grey ||
 	    (t = threshold_of(c, s, &composite, &ci)) == NULL)
 		return 0;
+	if (backtest_domain(s->code) >= 0)
+		ps->known |= 1u << backtest_domain(s->code);
 	trending_params(c, s->grain, &p);
 	/* The newest period and the persistence - 1 before it must all be
 	 * non-red and signal: one noisy point is not a warning. */
@@ -226,6 +235,7 @@ judge(struct pass *ps)
 	memcpy(f->org, s->org, sizeof(f->org));
 	memcpy(f->code, s->code, sizeof(f->code));
 	memcpy(f->grain, s->grain, sizeof(f->grain));
+	f->domain = backtest_domain(s->code);
 	f->light = s->light[s->n - 1];
 	f->v = now;
 	f->value = s->x[s->n - 1];
@@ -236,6 +246,24 @@ judge(struct pass *ps)
 	    "score", ci >= 0 && catalog[ci].is_share, t->higher_is_worse,
 	    s->grain, &now, f->text, sizeof(f->text));
 	return 0;
+}
+
+/* Closes the area x org just read: its warnings stand only if together
+ * they pass the combination rule (early_warning.combine), as in the
+ * backtest's replay. */
+static void
+close_group(struct pass *ps)
+{
+	unsigned warning = 0;
+
+	for (size_t i = ps->group; i < ps->nfound; i++)
+		if (ps->found[i].domain >= 0)
+			warning |= 1u << ps->found[i].domain;
+	if (!backtest_combine_keep(ps->c->early_warning.combine, ps->known,
+	    warning, ps->nfound > ps->group))
+		ps->nfound = ps->group;
+	ps->group = ps->nfound;
+	ps->known = 0;
 }
 
 static void
@@ -278,6 +306,9 @@ series_batch(void *pv, PGresult *r, char *err, size_t errlen)
 		    strcmp(org, s->org) != 0 || strcmp(code, s->code) != 0) {
 			if (ps->open && judge(ps) < 0)
 				return -ENOMEM;
+			if (ps->open && (strcmp(area, s->area) != 0 ||
+			    strcmp(org, s->org) != 0))
+				close_group(ps);
 			snprintf(s->area, sizeof(s->area), "%s", area);
 			snprintf(s->org, sizeof(s->org), "%s", org);
 			snprintf(s->code, sizeof(s->code), "%s", code);
@@ -381,6 +412,8 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (ps->open)
+		close_group(ps);
 	if ((rc = copy_begin(&cp, db, "COPY warn_new FROM STDIN")) < 0) {
 		snprintf(err, errlen, "%s", cp.err);
 		goto out;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "transforms/backtest.h"
+#include "transforms/catalog.h"
 
 double
 backtest_periods_per_year(enum value_grain grain)
@@ -203,6 +204,68 @@ backtest_summarise(const struct backtest_tally *t, struct backtest_summary *out)
 	}
 }
 
+static const char *const combine_names[] = {
+	[BACKTEST_COMBINE_ANY] = "any",
+	[BACKTEST_COMBINE_DOMAINS] = "domains",
+};
+
+#define NCOMBINE (sizeof(combine_names) / sizeof(combine_names[0]))
+
+const char *
+backtest_combine_name(enum backtest_combine c)
+{
+	return (size_t)c < NCOMBINE ? combine_names[c] : "?";
+}
+
+int
+backtest_combine_from_name(const char *name, enum backtest_combine *c)
+{
+	for (size_t i = 0; i < NCOMBINE; i++)
+		if (strcmp(name, combine_names[i]) == 0) {
+			*c = (enum backtest_combine)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int
+backtest_domain(const char *code)
+{
+	int ci = catalog_find(code), j = 0;
+
+	if (ci < 0)
+		return -1;
+	while (strcmp(catalog[j].kind, catalog[ci].kind) != 0)
+		j++;
+	return j < 32 ? j : 31;
+}
+
+static int
+ndomains(unsigned set)
+{
+	int n = 0;
+
+	for (; set != 0; set &= set - 1)
+		n++;
+	return n;
+}
+
+bool
+backtest_combine_keep(enum backtest_combine c, unsigned known,
+    unsigned warning, bool any)
+{
+	if (c == BACKTEST_COMBINE_DOMAINS && ndomains(known) >= 2)
+		return ndomains(warning) >= 2;
+	return any;
+}
+
+/* The bit of an input's domain, 0 for none. */
+static unsigned
+domain_bit(const struct backtest_input *in)
+{
+	return in->domain >= 0 && in->domain < 32 ? 1u << in->domain : 0;
+}
+
 /* The per-point warnings of one input: verdicts on the history up to each
  * point only, then persistence over consecutive points. */
 static int
@@ -244,10 +307,21 @@ input_warnings(const struct backtest_input *in, bool *fw, bool *e1)
 int
 backtest_replay(const int32_t *period, const enum status_light *status,
     size_t n, const struct backtest_input *inputs, size_t ninputs,
-    unsigned *flags)
+    enum backtest_combine combine, unsigned *flags)
 {
-	bool *fw = NULL, *e1 = NULL;
+	bool *fw = NULL, *e1 = NULL, *any = NULL;
+	unsigned *known = NULL, *warning = NULL;
 	int rc = 0;
+
+	/* Per period: which domains have current data, which warn, and
+	 * whether any input warns; the rule decides once all are seen. */
+	any = calloc(n ? n : 1, sizeof(*any));
+	known = calloc(n ? n : 1, sizeof(*known));
+	warning = calloc(n ? n : 1, sizeof(*warning));
+	if (any == NULL || known == NULL || warning == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
 
 	for (size_t t = 0; t < n; t++)
 		flags[t] = status[t] == STATUS_YELLOW ? BACKTEST_AT_YELLOW : 0;
@@ -280,13 +354,22 @@ backtest_replay(const int32_t *period, const enum status_light *status,
 				continue;
 			if (status[t] != STATUS_GREEN && status[t] != STATUS_YELLOW)
 				continue;
-			if (fw[k])
-				flags[t] |= BACKTEST_FRAGWATCH;
+			known[t] |= domain_bit(in);
+			if (fw[k]) {
+				any[t] = true;
+				warning[t] |= domain_bit(in);
+			}
 			if (e1[k])
 				flags[t] |= BACKTEST_E1_ALONE;
 		}
 	}
+	for (size_t t = 0; t < n; t++)
+		if (backtest_combine_keep(combine, known[t], warning[t], any[t]))
+			flags[t] |= BACKTEST_FRAGWATCH;
 out:
+	free(any);
+	free(known);
+	free(warning);
 	free(fw);
 	free(e1);
 	return rc;

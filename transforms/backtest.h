@@ -119,6 +119,9 @@ struct backtest_input {
 	enum value_grain grain;
 	const struct status_threshold *threshold;
 	const struct warning_params *params;
+	int domain;                      /* its line of evidence, from
+	                                    backtest_domain(); -1: none of
+	                                    its own (the composite) */
 };
 
 /* Bits of each period's flags from backtest_replay(). */
@@ -127,6 +130,41 @@ enum {
 	BACKTEST_E1_ALONE = 1 << 1,  /* WARNING_E1 with the same persistence */
 	BACKTEST_AT_YELLOW = 1 << 2, /* the composite is yellow */
 };
+
+/*
+ * How the warnings of an area x org's inputs combine into the area's
+ * warning (DESIGN.md §6: "combining signals beats any one"). A domain is
+ * a line of evidence: the indicators computed from one extract kind
+ * (queue, referral, staffing) share their data and are one witness; the
+ * composite score, derived from them all, is none of its own.
+ *
+ *   ANY      any input warns (the rule of before).
+ *   DOMAINS  when the area has current data in two domains or more, a
+ *            warning needs inputs of at least two domains warning (a
+ *            staffing signal behind a queue signal); with one domain
+ *            only, there is nothing to corroborate: any input warns.
+ */
+enum backtest_combine {
+	BACKTEST_COMBINE_ANY,
+	BACKTEST_COMBINE_DOMAINS,
+};
+
+/* The config names of the rules: "any", "domains". */
+const char *backtest_combine_name(enum backtest_combine c);
+
+/* The rule named name into *c. Returns 0 or -EINVAL (unknown name). */
+int backtest_combine_from_name(const char *name, enum backtest_combine *c);
+
+/* The domain of an indicator code: the catalog index of the first
+ * indicator of its kind (0 .. 31); -1 for "composite" or an unknown code. */
+int backtest_domain(const char *code);
+
+/* Whether an area x org warns, by rule c: known is the set of domains
+ * with current data (bit d for domain d), warning the set of domains
+ * with an input warning, and any whether any input (the composite
+ * included) warns. The area's light is the caller's to check. */
+bool backtest_combine_keep(enum backtest_combine c, unsigned known,
+    unsigned warning, bool any);
 
 /*
  * Replays one unit period by period. period[0..n-1] are its periods
@@ -139,13 +177,16 @@ enum {
  * input with it (a run of the source, at the input's own grain). At unit
  * period t each input contributes its latest point k with period[k] <= t,
  * unless that point's period ended more than one period of its own grain
- * before t. A warning is active at t only if the composite at t is green
- * or yellow (a red area needs support, not a warning; a grey one is not
- * known). flags[t] gets BACKTEST_* bits. Returns 0, -EINVAL (bad
+ * before t; its domain then has current data at t. BACKTEST_FRAGWATCH is
+ * set at t if the composite at t is green or yellow (a red area needs
+ * support, not a warning; a grey one is not known) and the inputs'
+ * warnings at t pass backtest_combine_keep() with rule combine;
+ * BACKTEST_E1_ALONE under the same light if any input's E1 persists.
+ * flags[t] gets BACKTEST_* bits. Returns 0, -EINVAL (bad
  * parameters, from warning_evaluate()) or -ENOMEM.
  */
 int backtest_replay(const int32_t *period, const enum status_light *status,
     size_t n, const struct backtest_input *inputs, size_t ninputs,
-    unsigned *flags);
+    enum backtest_combine combine, unsigned *flags);
 
 #endif

@@ -256,3 +256,19 @@ psql -XAtq -h "$T/sock" -U fragwatch -d postgres -c "CREATE DATABASE empty" >/de
 conf "$T/empty.conf" empty
 out=$("$FW" -c "$T/empty.conf" backtest 2>&1)
 assert_match "an empty history: nothing to replay, exit 0" "no history to replay" "$out"
+
+###########################################################################
+# 6. The combination rule (early_warning.combine). The synthetic region has
+# queue data only: one domain, nothing to corroborate, so "domains" (the
+# default) keeps every warning that "any" does. A rule not known is refused.
+conf "$T/any.conf" fragwatch
+echo 'early_warning = { combine = "any"; };' >> "$T/any.conf"
+"$FW" -c "$T/fw.conf" backtest --json > "$T/dom.json" 2>&1
+"$FW" -c "$T/any.conf" backtest --json > "$T/any.json" 2>&1
+assert_eq "one domain: 'domains' and 'any' score the same" "True" \
+	"$($PY -c 'import json, sys; a, b = (json.load(open(f))["fragwatch"] for f in sys.argv[1:]); print(a == b and a["overall"]["warnings"] > 0)' "$T/dom.json" "$T/any.json" 2>&1)"
+conf "$T/bad.conf" fragwatch
+echo 'early_warning = { combine = "two"; };' >> "$T/bad.conf"
+out=$("$FW" check-config "$T/bad.conf" 2>&1)
+assert_eq "combine = \"two\": check-config exits 3 (invalid)" "3" "$?"
+assert_match "the key is named" "'combine' must be \"any\" or \"domains\"" "$out"

@@ -16,6 +16,8 @@
 #include "transforms/backtest.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define ANY BACKTEST_COMBINE_ANY
+#define DOMAINS BACKTEST_COMBINE_DOMAINS
 #define MAXN 64
 
 /* Sequences are written as strings: status "G", "Y", "R", "-" (grey);
@@ -380,8 +382,9 @@ test_replay_reference(void **state)
 	(void)state;
 	make_unit(&u, 24);
 	in = (struct backtest_input){ u.period, u.score, u.status, N,
-		VALUE_GRAIN_WEEK, &u.th, &u.wp };
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, got), 0);
+		VALUE_GRAIN_WEEK, &u.th, &u.wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    got), 0);
 	reference(&u, N, want);
 	for (int t = 0; t < N; t++) {
 		assert_int_equal(got[t], want[t]);
@@ -407,12 +410,13 @@ test_replay_no_lookahead(void **state)
 	(void)state;
 	make_unit(&u, 20);
 	in = (struct backtest_input){ u.period, u.score, u.status, N,
-		VALUE_GRAIN_WEEK, &u.th, &u.wp };
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, full), 0);
+		VALUE_GRAIN_WEEK, &u.th, &u.wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    full), 0);
 	for (size_t m = 1; m <= N; m++) {
 		in.n = m;
 		assert_int_equal(backtest_replay(u.period, u.status, m, &in, 1,
-		    part), 0);
+		    ANY, part), 0);
 		for (size_t t = 0; t < m; t++)
 			assert_int_equal(part[t], full[t]);
 	}
@@ -431,8 +435,9 @@ test_replay_red_unit(void **state)
 	(void)state;
 	make_unit(&u, 24);
 	in = (struct backtest_input){ u.period, u.score, u.status, N,
-		VALUE_GRAIN_WEEK, &u.th, &u.wp };
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, base), 0);
+		VALUE_GRAIN_WEEK, &u.th, &u.wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    base), 0);
 	/* The unit's own light differs from the input's: red where the input
 	 * warns at even t, grey at odd t. */
 	memcpy(unit_status, u.status, sizeof(unit_status));
@@ -442,8 +447,8 @@ test_replay_red_unit(void **state)
 			checked++;
 		}
 	assert_true(checked > 1);
-	assert_int_equal(backtest_replay(u.period, unit_status, N, &in, 1, got),
-	    0);
+	assert_int_equal(backtest_replay(u.period, unit_status, N, &in, 1, ANY,
+	    got), 0);
 	for (int t = 0; t < N; t++)
 		if (unit_status[t] != u.status[t])
 			assert_int_equal(got[t], 0);
@@ -503,8 +508,9 @@ test_replay_monthly_input(void **state)
 	}
 	monthly_reference(mv, 19, &u.th, &wp, warn);
 	in = (struct backtest_input){ mp, mv, ml, 19, VALUE_GRAIN_MONTH, &u.th,
-		&wp };
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, got), 0);
+		&wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    got), 0);
 	for (int t = 0; t < N; t++) {
 		int y, m, d, k;
 		unsigned want = 0;
@@ -531,7 +537,8 @@ test_replay_monthly_input(void **state)
 	ml[15] = STATUS_GREY;
 	monthly_reference(mv, 19, &u.th, &wp, warn);
 	assert_false(warn[16] || warn[17] || warn[18]);
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, got), 0);
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    got), 0);
 	for (int t = 0; t < N; t++) {
 		int y, m, d, k;
 
@@ -552,12 +559,150 @@ test_replay_empty(void **state)
 	(void)state;
 	make_unit(&u, 24);
 	in = (struct backtest_input){ u.period, u.score, u.status, 0,
-		VALUE_GRAIN_WEEK, &u.th, &u.wp };
-	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, got), 0);
+		VALUE_GRAIN_WEEK, &u.th, &u.wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, &in, 1, ANY,
+	    got), 0);
 	for (int t = 0; t < N; t++)
 		assert_int_equal(got[t], u.status[t] == STATUS_YELLOW ?
 		    BACKTEST_AT_YELLOW : 0);
-	assert_int_equal(backtest_replay(u.period, u.status, 0, &in, 1, got), 0);
+	assert_int_equal(backtest_replay(u.period, u.status, 0, &in, 1, ANY,
+	    got), 0);
+}
+
+/*
+ * The combination rule. Domains by hand from the catalog's order (Q1 Q2
+ * Q3 R1 R2 S1 ...): the queue indicators are domain 0 (Q1's index), the
+ * referral ones 3 (R1's), the staffing ones 5 (S1's).
+ */
+static void
+test_combine_domain(void **state)
+{
+	(void)state;
+	assert_int_equal(backtest_domain("Q1"), 0);
+	assert_int_equal(backtest_domain("Q3"), 0);
+	assert_int_equal(backtest_domain("R1"), 3);
+	assert_int_equal(backtest_domain("S1"), 5);
+	assert_int_equal(backtest_domain("S2"), 5);
+	assert_int_equal(backtest_domain("composite"), -1);
+	assert_int_equal(backtest_domain("Q9"), -1);
+	assert_int_equal(backtest_domain(""), -1);
+}
+
+static void
+test_combine_names(void **state)
+{
+	enum backtest_combine c = ANY;
+
+	(void)state;
+	assert_int_equal(backtest_combine_from_name("domains", &c), 0);
+	assert_int_equal(c, DOMAINS);
+	assert_int_equal(backtest_combine_from_name("any", &c), 0);
+	assert_int_equal(c, ANY);
+	assert_string_equal(backtest_combine_name(DOMAINS), "domains");
+	assert_string_equal(backtest_combine_name(ANY), "any");
+	assert_int_equal(backtest_combine_from_name("Domains", &c), -EINVAL);
+	assert_int_equal(backtest_combine_from_name("", &c), -EINVAL);
+	assert_int_equal(backtest_combine_from_name("two", &c), -EINVAL);
+	assert_int_equal(c, ANY); /* unchanged by a refusal */
+}
+
+static void
+test_combine_keep(void **state)
+{
+	/* rule, known domains, warning domains, any input warns, kept */
+	static const struct {
+		enum backtest_combine c;
+		unsigned known, warning;
+		bool any, want;
+	} kcases[] = {
+		{ ANY, 0x21, 0x01, true, true },     /* one of two warns */
+		{ ANY, 0x21, 0x00, true, true },     /* the composite alone */
+		{ ANY, 0x21, 0x00, false, false },   /* nothing warns */
+		{ DOMAINS, 0x01, 0x01, true, true }, /* queue only: alone is enough */
+		{ DOMAINS, 0x01, 0x00, true, true }, /* the composite, one domain */
+		{ DOMAINS, 0x00, 0x00, true, true }, /* the composite, no domain */
+		{ DOMAINS, 0x01, 0x00, false, false },
+		{ DOMAINS, 0x21, 0x01, true, false }, /* queue, staffing silent */
+		{ DOMAINS, 0x21, 0x20, true, false }, /* staffing, queue silent */
+		{ DOMAINS, 0x21, 0x00, true, false }, /* the composite: no witness */
+		{ DOMAINS, 0x21, 0x21, true, true },  /* staffing behind queue */
+		{ DOMAINS, 0x29, 0x09, true, true },  /* two of three domains */
+		{ DOMAINS, 0x29, 0x08, true, false }, /* one of three */
+		{ DOMAINS, 0x80000001u, 0x80000001u, true, true }, /* bit 31 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(kcases); i++)
+		if (backtest_combine_keep(kcases[i].c, kcases[i].known,
+		    kcases[i].warning, kcases[i].any) != kcases[i].want)
+			fail_msg("case %zu: want %d", i, kcases[i].want);
+}
+
+/*
+ * The replay with two inputs: the rising unit score as a queue input
+ * (domain 0), and a second input of the same weeks. DOMAINS must give
+ * ANY's warnings when the second input is of the same domain or the
+ * composite (-1), none while a silent second domain has current data,
+ * and ANY's again once that domain's data is stale (its last point held
+ * for one week more, as the replay documents).
+ */
+static void
+test_replay_domains(void **state)
+{
+	static struct unit u, flat;
+	unsigned base[N], got[N];
+	struct backtest_input in[2];
+	int first = -1, after = 0;
+	size_t stop;
+
+	(void)state;
+	make_unit(&u, 24);
+	make_unit(&flat, N); /* never rises: no signal */
+	in[0] = (struct backtest_input){ u.period, u.score, u.status, N,
+		VALUE_GRAIN_WEEK, &u.th, &u.wp, 0 };
+	in[1] = (struct backtest_input){ flat.period, flat.score, flat.status,
+		N, VALUE_GRAIN_WEEK, &flat.th, &flat.wp, 0 };
+	assert_int_equal(backtest_replay(u.period, u.status, N, in, 1, ANY,
+	    base), 0);
+	for (int t = 0; t < N; t++)
+		if ((base[t] & BACKTEST_FRAGWATCH) && first < 0)
+			first = t;
+	assert_true(first > 0);
+
+	/* Same domain, or the composite: nothing to corroborate. */
+	for (int d = -1; d <= 0; d++) {
+		in[1].domain = d;
+		assert_int_equal(backtest_replay(u.period, u.status, N, in, 2,
+		    DOMAINS, got), 0);
+		for (int t = 0; t < N; t++)
+			assert_int_equal(got[t], base[t]);
+	}
+	/* A silent staffing input: no warning, the other bits as before. */
+	in[1].domain = 5;
+	assert_int_equal(backtest_replay(u.period, u.status, N, in, 2, DOMAINS,
+	    got), 0);
+	for (int t = 0; t < N; t++)
+		assert_int_equal(got[t], base[t] & ~(unsigned)BACKTEST_FRAGWATCH);
+	/* The staffing data ends at the first warning: it is current there
+	 * and the week after, then stale, and the queue warns alone. */
+	stop = (size_t)first + 1;
+	in[1].n = stop;
+	assert_int_equal(backtest_replay(u.period, u.status, N, in, 2, DOMAINS,
+	    got), 0);
+	for (int t = 0; t < N; t++) {
+		unsigned want = base[t];
+
+		if (t <= first + 1)
+			want &= ~(unsigned)BACKTEST_FRAGWATCH;
+		after += t > first + 1 && (want & BACKTEST_FRAGWATCH);
+		assert_int_equal(got[t], want);
+	}
+	assert_true(after > 0); /* the stale case was exercised */
+	/* ANY ignores domains altogether. */
+	assert_int_equal(backtest_replay(u.period, u.status, N, in, 2, ANY,
+	    got), 0);
+	for (int t = 0; t < N; t++)
+		assert_int_equal(got[t], base[t]);
 }
 
 int
@@ -575,6 +720,10 @@ main(void)
 		cmocka_unit_test(test_replay_red_unit),
 		cmocka_unit_test(test_replay_monthly_input),
 		cmocka_unit_test(test_replay_empty),
+		cmocka_unit_test(test_combine_domain),
+		cmocka_unit_test(test_combine_names),
+		cmocka_unit_test(test_combine_keep),
+		cmocka_unit_test(test_replay_domains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
