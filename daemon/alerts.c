@@ -36,6 +36,9 @@ alerts_rule(const struct alerts_seen *last, const char *light_now,
 
 	if (last->notices <= 0)
 		return ALERTS_RAISE;
+	/* The owner has not been told yet: the notice waiting says it. */
+	if (last->waiting)
+		return ALERTS_NONE;
 	if (then >= 0 && now > then)
 		return ALERTS_WORSE;
 	/* Whole periods, so that a projection wobbling below one period
@@ -157,6 +160,7 @@ seen_from(const PGresult *r, int row, int col, struct alerts_seen *s)
 	s->periods_to_red = number_or_nan(r, row, col + 2);
 	s->age = PQgetisnull(r, row, col + 3) ? 0 :
 	    strtod(PQgetvalue(r, row, col + 3), NULL);
+	s->waiting = strcmp(PQgetvalue(r, row, col + 4), "t") == 0;
 }
 
 /* The notice number and wording of a rule's decision. */
@@ -177,7 +181,12 @@ repeat_seconds(const struct conf *c)
 
 /* The columns of the episode's last notice, for seen_from(). */
 #define SEEN_COLS "e.notices, e.last_light, e.last_periods_to_red, " \
-	"extract(epoch FROM now() - e.last_notice_at)"
+	"extract(epoch FROM now() - e.last_notice_at), EXISTS (SELECT 1 FROM " \
+	"fragwatch.alerts n JOIN fragwatch.alert_deliveries d ON d.alert_id = " \
+	"n.id WHERE n.episode = e.episode AND d.state = 'pending' AND " \
+	"d.attempts = 0) AND NOT EXISTS (SELECT 1 FROM fragwatch.alerts n " \
+	"JOIN fragwatch.alert_deliveries d ON d.alert_id = n.id WHERE " \
+	"n.episode = e.episode AND d.attempts > 0)"
 
 /* One notice about warning id: heading and subject by reason. */
 static int
@@ -341,7 +350,7 @@ collect_statuses(struct db *db, const struct conf *c, const char *run,
 		}
 		if (PQgetisnull(r, i, 3))
 			snprintf(episode, sizeof(episode), "status|%s|%s|%s", area,
-			    org, PQgetvalue(r, i, 8));
+			    org, PQgetvalue(r, i, 9));
 		else
 			snprintf(episode, sizeof(episode), "%s",
 			    PQgetvalue(r, i, 3));
@@ -372,7 +381,7 @@ source_notice(struct db *db, const char *name, const char *episode,
 	    "format('Data problem: source %s %s%s', s.name, CASE $4 WHEN "
 	    "'stale' THEN 'has stale data' ELSE $4 END, CASE WHEN $3 <> '1' "
 	    "THEN ' (still)' ELSE '' END) END, jsonb_build_object('source', "
-	    "s.name, 'kind', s.kind, 'status', $4, 'error', $5, 'run_id', "
+	    "s.name, 'kind', s.kind, 'status', $4::text, 'error', $5::text, 'run_id', "
 	    "$6::bigint, 'max_age_days', s.max_age_days, 'inhibits', CASE WHEN "
 	    "$4 IN ('refused', 'stale') AND $3 <> 'end' THEN format('alerts on "
 	    "the %s indicators (and the composite score) wait until it loads "
@@ -506,10 +515,10 @@ alerts_dead_letter(struct db *db, const struct conf *c, int64_t alert_id,
 	/* The recipient is in the episode (it names one delivery) but only
 	 * redacted in what the message shows. */
 	rc = db_query(db, "INSERT INTO alert_new SELECT 'dead|' || a.id || '|' "
-	    "|| $2 || '|' || $3, 'dead', '1', 'dead', 'undeliverable', true, "
+	    "|| $2::text || '|' || $3::text, 'dead', '1', 'dead', 'undeliverable', true, "
 	    "a.area, a.org, a.indicator, NULL, 'Undeliverable: ' || a.title, "
 	    "jsonb_build_object('alert_id', a.id, 'alert_title', a.title, "
-	    "'channel', $2, 'recipient', $4, 'attempts', d.attempts, 'error', "
+	    "'channel', $2::text, 'recipient', $4::text, 'attempts', d.attempts, 'error', "
 	    "d.last_error, 'created_at', a.created_at, 'view', "
 	    "format('SELECT * FROM fragwatch.alert_delivery_log WHERE %s = "
 	    "ANY (alert_ids) ORDER BY at', a.id)), NULL, NULL, a.run_id FROM "

@@ -41,13 +41,17 @@ struct alerts_seen {
 	const char *light;      /* the light then: green, yellow, red (or NULL) */
 	double periods_to_red;  /* NaN if none */
 	double age;             /* seconds since that notice */
+	bool waiting;           /* no notice of it has been tried yet */
 };
 
 /*
  * The no-floods rule (pure): the first notice at once; later ones only
  * when the episode is worse than at its last notice (its light is worse,
  * e.g. green to yellow or yellow to red, or the projected time to red
- * has halved) or when repeat_seconds have passed since that notice.
+ * has halved) or when repeat_seconds have passed since that notice;
+ * nothing more while the episode's notices wait untried (one run's
+ * worsening after another's raise, in one cycle, is not a second
+ * message: the waiting notice goes, and the rule compares with it).
  * light_now and periods_to_red_now describe the episode now (NULL, NaN
  * when unknown).
  */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "daemon/alerts.h"
 #include "daemon/digest.h"
 #include "daemon/log.h"
@@ -42,7 +44,16 @@ now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Silences: mark what they hold, and drop what no one needs to hear. */
+/*
+ * Silences: mark what they hold. Then drop notices no one needs: a notice
+ * never tried (or held by a silence) whose episode's closing notice is
+ * also waiting, untried or held, for the same recipient, goes with it,
+ * unless the recipient heard of the episode before: then only the closing
+ * notice is sent. Of several untried notices of one episode only the
+ * newest goes (a warning that worsened between two sources' runs). (A warning raised by one source's run and cleared by
+ * the next one's, in one cycle, makes no message at all; a notice that
+ * failed to go out, though, is never dropped: it goes, then its end.)
+ */
 static int
 housekeeping(struct db *db, char *err, size_t errlen)
 {
@@ -53,22 +64,34 @@ housekeeping(struct db *db, char *err, size_t errlen)
 	    "s.org = a.org) AND s.expired_at IS NULL AND now() >= s.starts_at "
 	    "AND now() < s.ends_at; "
 	    "UPDATE fragwatch.alert_deliveries d SET state = 'superseded', "
-	    "done_at = now(), last_error = 'held by a silence and replaced by "
-	    "the episode''s closing notice' FROM fragwatch.alerts a WHERE "
-	    "d.alert_id = a.id AND d.state = 'pending' AND d.silenced_by IS NOT "
-	    "NULL AND a.notice <> 'end' AND EXISTS (SELECT 1 FROM "
+	    "done_at = now(), last_error = 'a later notice of its episode "
+	    "was due first' FROM fragwatch.alerts a WHERE d.alert_id = a.id "
+	    "AND d.state = 'pending' AND (d.attempts = 0 OR d.silenced_by IS "
+	    "NOT NULL) AND a.notice <> 'end' AND EXISTS (SELECT 1 FROM "
+	    "fragwatch.alerts a2 JOIN fragwatch.alert_deliveries d2 ON "
+	    "d2.alert_id = a2.id WHERE a2.episode = a.episode AND a2.id > a.id "
+	    "AND a2.notice <> 'end' AND d2.channel = d.channel AND "
+	    "d2.recipient = d.recipient AND d2.state = 'pending' AND "
+	    "(d2.attempts = 0 OR d2.silenced_by IS NOT NULL)); "
+	    "UPDATE fragwatch.alert_deliveries d SET state = 'superseded', "
+	    "done_at = now(), last_error = 'not sent yet when its episode "
+	    "ended' FROM fragwatch.alerts a WHERE d.alert_id = a.id AND "
+	    "d.state = 'pending' AND (d.attempts = 0 OR d.silenced_by IS NOT "
+	    "NULL) AND a.notice <> 'end' AND EXISTS (SELECT 1 FROM "
 	    "fragwatch.alerts a2 JOIN fragwatch.alert_deliveries d2 ON "
 	    "d2.alert_id = a2.id WHERE a2.episode = a.episode AND a2.notice = "
 	    "'end' AND d2.channel = d.channel AND d2.recipient = d.recipient AND "
-	    "d2.state = 'pending' AND d2.silenced_by IS NOT NULL); "
+	    "d2.state = 'pending' AND (d2.attempts = 0 OR d2.silenced_by IS NOT "
+	    "NULL)); "
 	    "UPDATE fragwatch.alert_deliveries d SET state = 'superseded', "
-	    "done_at = now(), last_error = 'raised and resolved while "
-	    "silenced' FROM fragwatch.alerts a WHERE d.alert_id = a.id AND "
-	    "d.state = 'pending' AND d.silenced_by IS NOT NULL AND a.notice = "
-	    "'end' AND NOT EXISTS (SELECT 1 FROM fragwatch.alerts a2 JOIN "
-	    "fragwatch.alert_deliveries d2 ON d2.alert_id = a2.id WHERE "
-	    "a2.episode = a.episode AND a2.id <> a.id AND d2.channel = "
-	    "d.channel AND d2.recipient = d.recipient AND d2.state = 'sent')",
+	    "done_at = now(), last_error = 'the recipient never heard of its "
+	    "episode' FROM fragwatch.alerts a WHERE d.alert_id = a.id AND "
+	    "d.state = 'pending' AND (d.attempts = 0 OR d.silenced_by IS NOT "
+	    "NULL) AND a.notice = 'end' AND NOT EXISTS (SELECT 1 FROM "
+	    "fragwatch.alerts a2 JOIN fragwatch.alert_deliveries d2 ON "
+	    "d2.alert_id = a2.id WHERE a2.episode = a.episode AND a2.id <> a.id "
+	    "AND d2.channel = d.channel AND d2.recipient = d.recipient AND "
+	    "d2.state IN ('sent', 'pending'))",
 	    err, errlen);
 }
 
@@ -198,12 +221,29 @@ static void
 digest_key(const char *channel, const char *recipient, PGresult *r,
     char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "digest|%s|%s|", channel,
-	    recipient);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char part[64];
 
-	for (int i = 0; i < PQntuples(r) && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s.%s", i ? ","
-		    : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 4));
+	/* Hashed: the recipient (a webhook URL may hold a token) must not
+	 * travel in a header. */
+	buf[0] = '\0';
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	EVP_DigestUpdate(ctx, channel, strlen(channel) + 1);
+	EVP_DigestUpdate(ctx, recipient, strlen(recipient) + 1);
+	for (int i = 0; i < PQntuples(r); i++) {
+		snprintf(part, sizeof(part), "%s.%s,", PQgetvalue(r, i, 0),
+		    PQgetvalue(r, i, 4));
+		EVP_DigestUpdate(ctx, part, strlen(part));
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+		goto out;
+	for (unsigned int i = 0; i < mdlen && 2 * i + 2 < size; i++)
+		snprintf(buf + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
 }
 
 static void
@@ -315,7 +355,9 @@ record(struct db *db, const struct conf *c, const char *channel,
 	return 0;
 }
 
-/* One digest to one recipient: build, send, record. */
+/* One digest to one recipient: build, send, record. Returns 0, 1 when
+ * a full digest went out and more may wait for the recipient, or -errno
+ * for a database error. */
 static int
 deliver(struct db *db, const struct conf *c, const char *channel,
     const char *recipient, bool quiet, const char *password,
@@ -327,7 +369,7 @@ deliver(struct db *db, const struct conf *c, const char *channel,
 	json_t *docs[DIGEST_MAX] = { 0 };
 	struct digest dg = { 0 };
 	struct attempt at = { 0 };
-	char key[16384];
+	char key[2 * EVP_MAX_MD_SIZE + 1];
 	PGresult *r = NULL;
 	int rc, n = 0;
 
@@ -364,6 +406,9 @@ deliver(struct db *db, const struct conf *c, const char *channel,
 	else
 		st->failed++;
 	rc = record(db, c, channel, recipient, r, &at, st, err, errlen);
+	/* More waiting for this recipient: another message. */
+	if (rc == 0 && at.rc == 0 && n == DIGEST_MAX)
+		rc = 1;
 out:
 	for (int i = 0; i < n && i < DIGEST_MAX; i++)
 		json_decref(docs[i]);
@@ -372,64 +417,93 @@ out:
 	return rc;
 }
 
+/* What one drain carries from pass to pass. */
+struct drain {
+	const struct sender_limits *lim;
+	double t0;
+	int messages;
+	bool quiet;
+	char *password;   /* read when the first e-mail is due */
+};
+
+static bool
+out_of_budget(const struct drain *dr)
+{
+	const struct sender_limits *lim = dr->lim;
+
+	return lim != NULL && ((lim->stop != NULL && *lim->stop) ||
+	    (lim->max_messages > 0 && dr->messages >= lim->max_messages) ||
+	    (lim->max_seconds > 0 && now_seconds() - dr->t0 >=
+	    lim->max_seconds));
+}
+
+/* One pass over the recipients with a delivery due. */
+static int
+drain_pass(struct db *db, const struct conf *c, struct drain *dr,
+    struct sender_stats *st, char *err, size_t errlen)
+{
+	const char *p[1] = { dr->quiet ? "t" : "f" };
+	PGresult *due = NULL;
+	int rc;
+
+	rc = db_query(db, "SELECT d.channel, d.recipient FROM "
+	    "fragwatch.alert_deliveries d JOIN fragwatch.alerts a ON a.id = "
+	    "d.alert_id WHERE d.state = 'pending' AND NOT " HELD " GROUP BY "
+	    "d.channel, d.recipient HAVING min(d.next_at) <= now() ORDER BY "
+	    "min(d.next_at), d.channel, d.recipient", 1, p, &due, err, errlen);
+	for (int i = 0; rc >= 0 && i < PQntuples(due) && !out_of_budget(dr);
+	    i++) {
+		const char *channel = PQgetvalue(due, i, 0);
+
+		/* Read now, so that a rotated password is picked up; never
+		 * kept beyond the drain. */
+		if (strcmp(channel, "email") == 0 && dr->password == NULL &&
+		    c->alerts.smtp.username != NULL)
+			dr->password = db_read_secret(c->alerts.smtp.password_file,
+			    "smtp-password");
+		if (dr->lim != NULL && dr->lim->tick != NULL)
+			dr->lim->tick(dr->lim->arg);
+		rc = deliver(db, c, channel, PQgetvalue(due, i, 1), dr->quiet,
+		    dr->password, dr->lim != NULL ? dr->lim->stop : NULL, st,
+		    err, errlen);
+		dr->messages++;
+		if (rc == 1)  /* more for this recipient */
+			i--;
+	}
+	PQclear(due);
+	return rc < 0 ? rc : 0;
+}
+
 int
 sender_drain(struct db *db, const struct conf *c,
     const struct sender_limits *lim, struct sender_stats *st, char *err,
     size_t errlen)
 {
-	PGresult *r = NULL, *due = NULL;
-	char *password = NULL;
-	double t0 = now_seconds();
-	bool locked = false, quiet;
-	const char *p[1];
-	int rc, messages = 0;
+	struct drain dr = { lim, now_seconds(), 0, false, NULL };
+	PGresult *r = NULL;
+	int rc;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = db_query(db, "SELECT pg_try_advisory_lock(hashtext("
 	    "'fragwatch:sender'))", 0, NULL, &r, err, errlen)) < 0)
 		return rc;
-	locked = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
-	if (!locked)
+	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		PQclear(r);
 		return 0;
-	if ((rc = housekeeping(db, err, errlen)) < 0)
-		goto out;
-	quiet = quiet_now(db, c);
-	p[0] = quiet ? "t" : "f";
-	rc = db_query(db, "SELECT d.channel, d.recipient, bool_or(d.channel = "
-	    "'email') FROM fragwatch.alert_deliveries d JOIN fragwatch.alerts a "
-	    "ON a.id = d.alert_id WHERE d.state = 'pending' AND NOT " HELD
-	    " GROUP BY d.channel, d.recipient HAVING min(d.next_at) <= now() "
-	    "ORDER BY min(d.next_at), d.channel, d.recipient", 1, p, &due, err,
-	    errlen);
-	if (rc < 0)
-		goto out;
-	/* Read now, so that a rotated password is picked up; never kept. */
-	if (c->alerts.smtp.username != NULL)
-		for (int i = 0; i < PQntuples(due) && password == NULL; i++)
-			if (strcmp(PQgetvalue(due, i, 0), "email") == 0)
-				password = db_read_secret(c->alerts.smtp.password_file,
-				    "smtp-password");
-	for (int i = 0; i < PQntuples(due); i++) {
-		if (lim != NULL && ((lim->stop != NULL && *lim->stop) ||
-		    (lim->max_messages > 0 && messages >= lim->max_messages) ||
-		    (lim->max_seconds > 0 && now_seconds() - t0 >=
-		    lim->max_seconds)))
-			break;
-		if (lim != NULL && lim->tick != NULL)
-			lim->tick(lim->arg);
-		if ((rc = deliver(db, c, PQgetvalue(due, i, 0), PQgetvalue(due, i,
-		    1), quiet, password, lim != NULL ? lim->stop : NULL, st, err,
-		    errlen)) < 0)
-			break;
-		messages++;
 	}
-out:
-	if (password != NULL) {
-		explicit_bzero(password, strlen(password));
-		free(password);
+	PQclear(r);
+	if ((rc = housekeeping(db, err, errlen)) == 0) {
+		dr.quiet = quiet_now(db, c);
+		rc = drain_pass(db, c, &dr, st, err, errlen);
 	}
-	PQclear(due);
+	/* Dead letters made by this pass are ops alerts: a second pass
+	 * sends them now rather than at the next drain. */
+	if (rc == 0 && st->dead > 0)
+		rc = drain_pass(db, c, &dr, st, err, errlen);
+	if (dr.password != NULL) {
+		explicit_bzero(dr.password, strlen(dr.password));
+		free(dr.password);
+	}
 	(void)db_exec(db, "SELECT pg_advisory_unlock(hashtext("
 	    "'fragwatch:sender'))", NULL, 0);
 	return rc;
