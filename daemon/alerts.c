@@ -1,6 +1,5 @@
 /* alerts.c - the outbox: which notices a run calls for (warnings, reds, recoveries, data problems), written in the run's transaction. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -622,29 +621,22 @@ int
 alerts_command(struct db *db, const struct conf *c, int argc, char **argv,
     int64_t *resent)
 {
-	static const struct option longopts[] = {
-		{ "resend", required_argument, NULL, 'r' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *id = NULL, *limit = "50";
-	int ch;
 
 	(void)c;
 	*resent = 0;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch == 'r' && is_number(optarg))
-			id = optarg;
-		else if (ch == 'n' && is_number(optarg))
-			limit = optarg;
-		else
-			goto usage;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--resend") == 0 && i + 1 < argc &&
+		    is_number(argv[i + 1]) && id == NULL)
+			id = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc &&
+		    is_number(argv[i + 1]))
+			limit = argv[++i];
+		else {
+			fprintf(stderr, "usage: fragwatch alerts [--limit N] "
+			    "[--resend ID]\n");
+			return -EINVAL;
+		}
 	}
-	if (optind != argc)
-		goto usage;
 	return id != NULL ? resend(db, id, resent) : list(db, limit);
-usage:
-	fprintf(stderr, "usage: fragwatch alerts [--limit N] [--resend ID]\n");
-	return -EINVAL;
 }

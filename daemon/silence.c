@@ -154,10 +154,11 @@ add(struct db *db, const struct conf *c, const char *area, const char *org,
 	}
 	snprintf(secs, sizeof(secs), "%ld", seconds);
 	rc = db_query(db, "INSERT INTO fragwatch.silences (area, org, ends_at, "
-	    "reason, author) SELECT $1, $2, e, $5, $6 FROM (SELECT CASE WHEN $3 "
-	    "IS NULL THEN now() + make_interval(secs => $4::float8) WHEN "
-	    "length($3) = 10 THEN ($3::date + 1)::timestamp AT TIME ZONE $7 "
-	    "ELSE $3::timestamp AT TIME ZONE $7 END AS e) x WHERE e > now() "
+	    "reason, author) SELECT $1, $2, e, $5, $6 FROM (SELECT CASE WHEN "
+	    "$3::text IS NULL THEN now() + make_interval(secs => $4::float8) "
+	    "WHEN length($3::text) = 10 THEN ($3::date + 1)::timestamp AT TIME "
+	    "ZONE $7::text ELSE $3::timestamp AT TIME ZONE $7::text END AS e) x "
+	    "WHERE e > now() "
 	    "RETURNING " COLUMNS("$7"), 7, p, &r, err, sizeof(err));
 	if (rc < 0)
 		log_msg(LOG_ERR, "cannot add the silence: %s", err);
@@ -257,8 +258,9 @@ silence_command(struct db *db, const struct conf *c, int argc, char **argv)
 	if (argc < 1)
 		return usage();
 	verb = argv[0];
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	optind = 0;  /* full re-initialisation; argv[0] (the verb) is skipped */
+	/* Options may follow the id: "expire 3 --author anna". */
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': area = optarg; break;
 		case 'o': org = optarg; break;

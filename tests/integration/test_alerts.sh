@@ -228,3 +228,78 @@ reload
 fw run >"$T/reload.out" 2>&1
 assert_eq "same data loaded again: no new alert, no new message" "$BEFORE|$N" \
     "$(sql "SELECT count(*) FROM fragwatch.alerts")|$(ls "$T/mail" | grep -c eml)"
+
+# --- repeat interval ----------------------------------------------------
+# 29 days pass for the PSYK owner's warnings (repeat_interval_days = 28).
+PSYK_OPEN=$(sql "SELECT count(*) FROM fragwatch.alert_episodes WHERE area = 'PSYK' AND kind = 'warning' AND closed_at IS NULL")
+sql "UPDATE fragwatch.alert_episodes SET last_notice_at = last_notice_at - interval '29 days' WHERE area = 'PSYK'" >/dev/null
+PN=$(count_for psyk@example.internal)
+NN=$(count_for neuro@example.internal)
+reload
+fw run >"$T/repeat.out" 2>&1
+assert_eq "repeat: after 28 days one more message to the PSYK owner, none to NEURO's" "$((PN + 1))|$NN" \
+    "$(count_for psyk@example.internal)|$(count_for neuro@example.internal)"
+LAST=$(ls "$T"/mail/*.eml | tail -1)
+assert_eq "repeat: it holds one 'Still trending' per open PSYK warning episode" "$PSYK_OPEN|$PSYK_OPEN" \
+    "$($PY -c 'import email,re,sys; from email import policy; m=email.message_from_binary_file(open(sys.argv[1],"rb"),policy=policy.default); t=m.get_body(("plain",)).get_content(); print(len(re.findall(r"^\d+\. Still trending: Vuxenpsykiatri \(PSYK\), ", t, re.M)), len(re.findall(r"^\d+\. ", t, re.M)), sep="|")' "$LAST")"
+reload
+fw run >"$T/repeat2.out" 2>&1
+assert_eq "repeat: not again at the next load" "$((PN + 1))" "$(count_for psyk@example.internal)"
+
+# --- CLI: alerts, resend ------------------------------------------------
+fw alerts --limit 500 >"$T/alerts.out" 2>&1
+# NEURO's red alerts: two attempts while the server was down, then sent.
+assert_match "alerts: lists sent alerts with deliveries and attempts" "email +neuro@example.internal +sent +3 attempts" "$(cat "$T/alerts.out")"
+assert_match "alerts: dead deliveries with the error, webhook URL redacted" "webhook +http://127.0.0.1:$HOOK/\.\.\. +dead +3 attempts.*HTTP 500|webhook +http://127.0.0.1:$HOOK/\.\.\. +dead +3 attempts" "$(cat "$T/alerts.out")"
+assert_eq "alerts: no webhook path (token) in the listing" "0" "$(grep -c '/status/500\|/hook/psyk' "$T/alerts.out")"
+NEURO_ALERT=$(sql "SELECT min(a.id) FROM fragwatch.alerts a JOIN fragwatch.alert_deliveries d ON d.alert_id = a.id WHERE d.recipient = 'neuro@example.internal'")
+fw alerts --resend "$NEURO_ALERT" >"$T/resend.out" 2>&1
+assert_eq "resend: one more message to neuro, with that alert alone" "$((NN + 1))|$NEURO_ALERT " \
+    "$(count_for neuro@example.internal)|$(received | awk '$1 == "neuro@example.internal"' >/dev/null; $PY -c 'import email,re,sys; from email import policy; m=email.message_from_binary_file(open(sys.argv[1],"rb"),policy=policy.default); print(re.search(r"^fragwatch, alerts? ([0-9 ]+)$", m.get_body(("plain",)).get_content(), re.M).group(1), end=" ")' "$(ls "$T"/mail/*.eml | tail -1)")"
+"$FW" -c "$T/fw.conf" alerts --resend 999999 >/dev/null 2>&1
+assert_eq "resend: an unknown alert is a usage error (exit 2)" "2" "$?"
+"$FW" -c "$T/fw.conf" alerts --bogus >/dev/null 2>&1
+assert_eq "alerts: a bad option is a usage error (exit 2)" "2" "$?"
+
+# --- silences and the resolved notice after one ---------------------------
+fw silence add --area NEURO --for 7d --reason "Översyn av väntelistan" --author "Åsa" >"$T/sil.out" 2>&1
+assert_match "silence add: printed with author and reason" "NEURO +\(all\) .* active +Åsa: Översyn av väntelistan" "$(cat "$T/sil.out")"
+SID=$(sql "SELECT max(id) FROM fragwatch.silences")
+assert_eq "silence: stored with author, reason, 7 days" "NEURO||Åsa|Översyn av väntelistan|7 days" \
+    "$(sql "SELECT area || '|' || coalesce(org, '') || '|' || author || '|' || reason || '|' || justify_hours(date_trunc('minute', ends_at - starts_at + interval '30 seconds')) FROM fragwatch.silences WHERE id = $SID")"
+"$FW" -c "$T/fw.conf" silence add --area NOPE --for 1d --reason x >/dev/null 2>&1
+assert_eq "silence add: unknown area refused (exit 2)" "2|$SID" "$?|$(sql "SELECT max(id) FROM fragwatch.silences")"
+"$FW" -c "$T/fw.conf" silence add --area NEURO --until 2001-01-01 --reason x >/dev/null 2>&1
+assert_eq "silence add: an end in the past refused (exit 2)" "2" "$?"
+"$FW" -c "$T/fw.conf" silence add --area NEURO --for 7d >/dev/null 2>&1
+assert_eq "silence add: no reason refused (exit 2)" "2" "$?"
+
+# NEURO recovers (its thresholds now make everything green) while silenced.
+NEURO_RED=$(sql "SELECT count(*) FROM fragwatch.alert_episodes WHERE area = 'NEURO' AND kind = 'status' AND closed_at IS NULL")
+conf "$SMTP_UP" 1
+reload
+fw run >"$T/green.out" 2>&1
+assert_eq "fixture: NEURO is green everywhere now" "0" "$(sql "SELECT count(*) FROM fragwatch.status_board WHERE area = 'NEURO' AND status <> 'green'")"
+assert_eq "silenced: nothing to the NEURO owner" "$((NN + 1))" "$(count_for neuro@example.internal)"
+assert_eq "silenced: one 'back to green' per red NEURO episode, held by the silence" "$NEURO_RED|$NEURO_RED" \
+    "$(sql "SELECT count(*) || '|' || count(*) FILTER (WHERE d.silenced_by = $SID AND d.state = 'pending') FROM fragwatch.alerts a JOIN fragwatch.alert_deliveries d ON d.alert_id = a.id WHERE a.area = 'NEURO' AND a.kind = 'resolved' AND a.reason = 'back to green'")"
+fw silence list >"$T/list.out" 2>&1
+assert_match "silence list: the active one" "^ *$SID +NEURO" "$(cat "$T/list.out")"
+fw silence expire "$SID" --author ops >"$T/expire.out" 2>&1
+assert_eq "silence expire: audited (who, when)" "ops|true" "$(sql "SELECT expired_by || '|' || (expired_at IS NOT NULL) FROM fragwatch.silences WHERE id = $SID")"
+"$FW" -c "$T/fw.conf" silence expire "$SID" >/dev/null 2>&1
+assert_eq "silence expire: twice is an error (exit 2)" "2" "$?"
+fw run >"$T/after-silence.out" 2>&1
+assert_eq "after the silence: one message to the NEURO owner" "$((NN + 2))" "$(count_for neuro@example.internal)"
+assert_eq "after the silence: it holds the 'Back to green' notices" "$NEURO_RED" \
+    "$($PY -c 'import email,re,sys; from email import policy; m=email.message_from_binary_file(open(sys.argv[1],"rb"),policy=policy.default); t=m.get_body(("plain",)).get_content(); print(len(re.findall(r"^\d+\. Back to green: Neurologi \(NEURO\), ", t, re.M)))' "$(grep -l neuro@ "$T"/mail/*.json | tail -1 | sed 's/json$/eml/')")"
+assert_eq "after the silence: nothing of NEURO pending" "0" \
+    "$(sql "SELECT count(*) FROM fragwatch.alerts a JOIN fragwatch.alert_deliveries d ON d.alert_id = a.id WHERE a.area = 'NEURO' AND d.state = 'pending'")"
+
+# --- analyst views --------------------------------------------------------
+assert_eq "views: alert_log, alert_delivery_log, silence_log readable by fragwatch_reader, documented" "3|3" \
+    "$(sql "SELECT count(*) FILTER (WHERE has_table_privilege('fragwatch_reader', c.oid, 'SELECT')) || '|' || count(obj_description(c.oid)) FROM pg_class c WHERE c.relnamespace = 'fragwatch'::regnamespace AND c.relname IN ('alert_log', 'alert_delivery_log', 'silence_log')")"
+assert_eq "views: the reader cannot read the tables (webhook URLs)" "false|false" \
+    "$(sql "SELECT has_table_privilege('fragwatch_reader', 'fragwatch.alert_deliveries', 'SELECT') || '|' || has_table_privilege('fragwatch_reader', 'fragwatch.alert_attempts', 'SELECT')")"
+assert_eq "views: no webhook path in alert_delivery_log" "0" \
+    "$(sql "SELECT count(*) FROM fragwatch.alert_delivery_log WHERE recipient LIKE '%/status/%' OR recipient LIKE '%/hook/%'")"
