@@ -134,15 +134,15 @@ COMMENT ON VIEW fragwatch.alert_delivery_log IS
 	'Every delivery attempt: one message (a digest of alert_ids) to one recipient, when, the SMTP reply '
 	'code or HTTP status, the server''s response, and the error; permanent means retrying could not help.';
 
-CREATE VIEW fragwatch.silence_log AS
+CREATE VIEW fragwatch.alert_silences AS
 SELECT s.id AS silence_id, s.area, s.org, s.starts_at, s.ends_at, s.reason, s.author, s.created_at,
 	s.expired_at, s.expired_by,
 	s.expired_at IS NULL AND now() >= s.starts_at AND now() < s.ends_at AS active
 FROM fragwatch.silences s;
-COMMENT ON VIEW fragwatch.silence_log IS
+COMMENT ON VIEW fragwatch.alert_silences IS
 	'Silences of alerts per area (and organisation): who, why, from and until when, whether one is active now.';
 
-GRANT SELECT ON fragwatch.alert_log, fragwatch.alert_delivery_log, fragwatch.silence_log
+GRANT SELECT ON fragwatch.alert_log, fragwatch.alert_delivery_log, fragwatch.alert_silences
 	TO fragwatch_reader;
 
 -- The newest value of every indicator of one area x organisation, with its

@@ -47,6 +47,7 @@ conf() {
 	fi
 	cat >> "$T/fw.conf" <<EOF
 database = { conninfo = "$CONNINFO"; state_dir = "$T/state"; };
+daemon = { allow_root = true; };
 alerts = {
 	smtp = { url = "smtp://127.0.0.1:$1"; from = "fragwatch <fragwatch@example.internal>";
 		username = "fw"; password_file = "$T/pw"; ca_file = "$T/cert.pem"; timeout = 20; };
@@ -297,9 +298,21 @@ assert_eq "after the silence: nothing of NEURO pending" "0" \
     "$(sql "SELECT count(*) FROM fragwatch.alerts a JOIN fragwatch.alert_deliveries d ON d.alert_id = a.id WHERE a.area = 'NEURO' AND d.state = 'pending'")"
 
 # --- analyst views --------------------------------------------------------
-assert_eq "views: alert_log, alert_delivery_log, silence_log readable by fragwatch_reader, documented" "3|3" \
-    "$(sql "SELECT count(*) FILTER (WHERE has_table_privilege('fragwatch_reader', c.oid, 'SELECT')) || '|' || count(obj_description(c.oid)) FROM pg_class c WHERE c.relnamespace = 'fragwatch'::regnamespace AND c.relname IN ('alert_log', 'alert_delivery_log', 'silence_log')")"
+assert_eq "views: alert_log, alert_delivery_log, alert_silences readable by fragwatch_reader, documented" "3|3" \
+    "$(sql "SELECT count(*) FILTER (WHERE has_table_privilege('fragwatch_reader', c.oid, 'SELECT')) || '|' || count(obj_description(c.oid)) FROM pg_class c WHERE c.relnamespace = 'fragwatch'::regnamespace AND c.relname IN ('alert_log', 'alert_delivery_log', 'alert_silences')")"
 assert_eq "views: the reader cannot read the tables (webhook URLs)" "false|false" \
     "$(sql "SELECT has_table_privilege('fragwatch_reader', 'fragwatch.alert_deliveries', 'SELECT') || '|' || has_table_privilege('fragwatch_reader', 'fragwatch.alert_attempts', 'SELECT')")"
 assert_eq "views: no webhook path in alert_delivery_log" "0" \
     "$(sql "SELECT count(*) FROM fragwatch.alert_delivery_log WHERE recipient LIKE '%/status/%' OR recipient LIKE '%/hook/%'")"
+
+# --- the daemon delivers what is pending, at start ------------------------
+sql "UPDATE fragwatch.alert_deliveries SET state = 'pending', attempts = 0, next_at = now(), done_at = NULL WHERE alert_id = $NEURO_ALERT" >/dev/null
+NN=$(count_for neuro@example.internal)
+"$FW" -c "$T/fw.conf" daemon 2>"$T/daemon.err" &
+DPID=$!
+for _ in $(seq 200); do [ "$(count_for neuro@example.internal)" = $((NN + 1)) ] && break; sleep 0.05; done
+kill -TERM $DPID
+wait $DPID
+DRC=$?
+assert_eq "daemon: sends the pending alert at start, stops cleanly on SIGTERM" "$((NN + 1))|0|sent" \
+    "$(count_for neuro@example.internal)|$DRC|$(sql "SELECT state FROM fragwatch.alert_deliveries WHERE alert_id = $NEURO_ALERT")"
