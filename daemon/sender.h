@@ -27,10 +27,10 @@ struct sender_stats {
 /*
  * One drain. Deliveries held by an active silence (owners' alerts of the
  * silenced area, or area x org) or by quiet hours (every alert but a red
- * one) wait; a notice held by a silence is superseded, not sent, when a
- * later notice of the same episode is held for the same recipient, and a
- * closing notice is superseded when that recipient received nothing of
- * its episode. Then, for each recipient with a delivery due, one message
+ * one) wait. Notices that no one needs are superseded, not sent: one
+ * never tried (or held by a silence) whose episode has since ended, with
+ * the closing notice too when that recipient heard nothing of the episode
+ * before, and an untried notice followed by a newer untried one. Then, for each recipient with a delivery due, one message
  * with all of that recipient's pending, unheld alerts (most urgent
  * first, at most 100): e-mail (mail_format + mail_send; the SMTP password
  * is read now from smtp.password_file or the credential "smtp-password")
