@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/confread.h"
+#include "daemon/mail.h"
 #include "daemon/sched.h"
 
 void
@@ -134,11 +135,13 @@ out:
 static bool
 valid_address(const char *s)
 {
-	const char *at = strchr(s, '@');
+	char bare[256];
 
-	/* Enough to catch typos and header injection; the server decides. */
-	return at != NULL && at != s && at[1] != '\0' &&
-	    strpbrk(s, " \t\r\n<>,;\"") == NULL;
+	/* "addr@domain" or "Name <addr@domain>", as mail_format() takes
+	 * them; enough to catch typos and header injection (control
+	 * characters); the server decides the rest. */
+	return mail_address(s, bare, sizeof(bare)) == 0 &&
+	    strpbrk(s, "\r\n\t,;") == NULL;
 }
 
 static void

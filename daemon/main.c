@@ -19,6 +19,9 @@
 #include "daemon/progress.h"
 #include "daemon/runner.h"
 #include "daemon/service.h"
+#include "daemon/alerts.h"
+#include "daemon/sender.h"
+#include "daemon/silence.h"
 #include "extractors/fetch.h"
 #include "extractors/value.h"
 
@@ -60,6 +63,13 @@ usage(FILE *f)
 	    "                    one static HTML page\n"
 	    "  export --view NAME [--format csv] [--bom] [--semicolon] [-o FILE]\n"
 	    "                    an analyst view as CSV\n"
+	    "  alerts [--limit N] [--resend ID]\n"
+	    "                    the newest alerts and their deliveries, or send\n"
+	    "                    one again\n"
+	    "  silence add --area A [--org O] (--until DATE | --for 7d)\n"
+	    "              --reason TEXT [--author NAME]\n"
+	    "  silence list [--all] | silence expire ID\n"
+	    "                    hold an area's alerts for a while\n"
 	    "  migrate           apply database migrations\n"
 	    "  check-config      validate the configuration and exit\n"
 	    "  version           print the version\n"
@@ -169,6 +179,22 @@ open_for_runs(const struct conf *c, struct db **db)
 	return EXIT_OK;
 }
 
+/* Sends what the outbox holds, for a bounded time: a down mail server
+ * must not keep `run` from finishing (the next run or the daemon retries). */
+static void
+send_alerts(struct db *db, const struct conf *c)
+{
+	struct sender_limits lim = { 120, 0, &stop_requested, NULL, NULL };
+	struct sender_stats st;
+	char err[512];
+
+	if (sender_drain(db, c, &lim, &st, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "cannot deliver alerts: %s", err);
+	else if (st.sent + st.failed > 0)
+		printf("alerts: %d message%s sent, %d failed, %d dead\n",
+		    st.sent, st.sent == 1 ? "" : "s", st.failed, st.dead);
+}
+
 static int
 cmd_run(const struct conf *c, int argc, char **argv)
 {
@@ -203,6 +229,8 @@ cmd_run(const struct conf *c, int argc, char **argv)
 		}
 	}
 	write_report(db, c);
+	if (!stop_requested)
+		send_alerts(db, c);
 	db_close(db);
 	return exit_code(worst);
 }
@@ -295,6 +323,37 @@ db_status(struct db *db, const struct conf *c, int argc, char **argv)
 }
 
 static int
+cmd_alerts(const struct conf *c, int argc, char **argv)
+{
+	struct db *db = NULL;
+	int64_t resent = 0;
+	int rc;
+
+	if (open_for_runs(c, &db) != EXIT_OK)
+		return EXIT_DATABASE;
+	rc = alerts_command(db, c, argc, argv, &resent);
+	if (rc == 0 && resent > 0)
+		send_alerts(db, c);
+	db_close(db);
+	return rc == -EINVAL || rc == -ENOENT ? EXIT_USAGE : rc < 0 ?
+	    EXIT_DATABASE : EXIT_OK;
+}
+
+static int
+cmd_silence(const struct conf *c, int argc, char **argv)
+{
+	struct db *db = NULL;
+	int rc;
+
+	if (open_db(c, true, &db) < 0)
+		return EXIT_DATABASE;
+	rc = silence_command(db, c, argc, argv);
+	db_close(db);
+	return rc == -EINVAL || rc == -ENOENT ? EXIT_USAGE : rc < 0 ?
+	    EXIT_DATABASE : EXIT_OK;
+}
+
+static int
 cmd_check_config(const struct conf *c, int argc, char **argv)
 {
 	(void)c;
@@ -317,6 +376,8 @@ static const struct command {
 	{ "backtest", NULL, backtest_command },
 	{ "report", NULL, report_command },
 	{ "export", NULL, export_command },
+	{ "alerts", cmd_alerts, NULL },
+	{ "silence", cmd_silence, NULL },
 	{ "migrate", NULL, db_migrate_done },
 	{ "check-config", cmd_check_config, NULL },
 };

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "daemon/alerts.h"
 #include "daemon/assess.h"
 #include "daemon/copy.h"
 #include "daemon/records.h"
@@ -1091,6 +1092,12 @@ load_staged(struct db *db, const struct conf *c, const struct conf_source *src,
 		outcome(out, RUN_STALE, "no row could be loaded");
 	else
 		out->status = out->rows_rejected > 0 ? RUN_OK_WITH_REJECTS : RUN_OK;
+	/* Alerts: the outbox rows commit with the statuses they are about. */
+	if (out->rows_loaded > 0 && (rc = alerts_collect(db, c, src, out, err,
+	    errlen)) < 0) {
+		outcome(out, RUN_FAILED, "cannot write alerts: %s", err);
+		return rc;
+	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "daemon/alerts.h"
 #include "daemon/dropdir.h"
 #include "daemon/log.h"
 #include "daemon/runner.h"
@@ -68,6 +69,7 @@ run_drop_dir(struct db *db, const struct conf *c, const struct conf_source *src,
 		    names[i]);
 		curl_free(esc);
 		run_source(db, c, src, url, ctl, &o);
+		alerts_after_run(db, c, src, &o);
 		if (done != NULL)
 			done(arg, src, &o);
 		worst = runner_worse(worst, o.status);
@@ -92,6 +94,7 @@ runner_run(struct db *db, const struct conf *c, const struct conf_source *src,
 	if (src->drop_dir && url == NULL)
 		return run_drop_dir(db, c, src, ctl, done, arg);
 	run_source(db, c, src, url, ctl, &o);
+	alerts_after_run(db, c, src, &o);
 	if (done != NULL)
 		done(arg, src, &o);
 	return o.status;

@@ -16,6 +16,7 @@
 #include "daemon/run.h"
 #include "daemon/runner.h"
 #include "daemon/sched.h"
+#include "daemon/sender.h"
 #include "daemon/service.h"
 
 enum { EXIT_OK = 0, EXIT_CONFIG = 3, EXIT_DATABASE = 4 };
@@ -45,6 +46,7 @@ struct service {
 	uint64_t last_ping;      /* CLOCK_MONOTONIC usec */
 	uint64_t last_status;
 	time_t reconnect_at;     /* database lost: when to try again */
+	time_t alerts_due;       /* when to drain the outbox next */
 	int reconnects;
 	sigset_t blocked;        /* our signals, blocked outside waits and runs */
 	sigset_t open;           /* the mask while waiting or running */
@@ -370,6 +372,46 @@ run_slot(struct service *s, struct slot *sl)
 	sl->due = sl->scheduled_for;
 }
 
+/* Seconds one drain of the outbox may start messages for: the loop
+ * (and the next scheduled run) must not wait long. */
+#define SEND_BUDGET_SEC 20
+
+static void
+on_send_tick(void *arg)
+{
+	watchdog_ping(arg);
+}
+
+/* Delivers due alerts, bounded in time; SIGTERM aborts a transfer. */
+static void
+drain_alerts(struct service *s)
+{
+	struct sender_limits lim = { SEND_BUDGET_SEC, 0, &run_stop,
+		on_send_tick, s };
+	struct sender_stats st;
+	char err[512];
+	double next;
+	int rc;
+
+	sd_notify(0, "STATUS=delivering alerts");
+	run_stop = 0;
+	cancel = PQgetCancel(s->db->conn);
+	sigprocmask(SIG_SETMASK, &s->open, NULL);
+	rc = sender_drain(s->db, s->c, &lim, &st, err, sizeof(err));
+	sigprocmask(SIG_BLOCK, &s->blocked, NULL);
+	PQfreeCancel(cancel);
+	cancel = NULL;
+	if (rc < 0 && !terminate)
+		log_msg(LOG_ERR, "cannot deliver alerts: %s", err);
+	if (db_lost(s->db)) {
+		lost_db(s);
+		return;
+	}
+	next = sender_next_due(s->db, s->c);
+	s->alerts_due = time(NULL) + (next < 0 || next > MAX_SLEEP_SEC ?
+	    MAX_SLEEP_SEC : next < 1 ? 1 : (time_t)next);
+}
+
 static bool
 same_database(const struct conf *a, const struct conf *b)
 {
@@ -443,6 +485,8 @@ wait_for_work(struct service *s)
 			until = s->slots[i].due;
 	if (s->db == NULL && s->reconnect_at < until)
 		until = s->reconnect_at;
+	if (s->db != NULL && s->alerts_due < until)
+		until = s->alerts_due;
 	usec = until > now ? (uint64_t)(until - now) * 1000000 : 0;
 	if (s->watchdog_usec != 0 && usec > s->watchdog_usec / 4)
 		usec = s->watchdog_usec / 4;
@@ -475,11 +519,15 @@ loop(struct service *s)
 		    !reload; i++) {
 			struct slot *sl = &s->slots[i];
 
-			if (sl->due != 0 && sl->due <= time(NULL))
+			if (sl->due != 0 && sl->due <= time(NULL)) {
 				run_slot(s, sl);
-			else if (sl->attempt > 0)
+				s->alerts_due = 0; /* a run may have written alerts */
+			} else if (sl->attempt > 0)
 				report_late(s, sl, time(NULL), false);
 		}
+		if (s->db != NULL && !terminate && !reload &&
+		    time(NULL) >= s->alerts_due)
+			drain_alerts(s);
 		if (terminate || reload)
 			continue;
 		status_idle(s);
