@@ -19,8 +19,10 @@ sql "INSERT INTO fragwatch.runs (source, kind, url, status, started_at, finished
 mkdir -p "$T/journal"
 cat > "$T/inside.sh" <<EOF
 set -e
-mount --make-rprivate /
-mount -t tmpfs tmpfs /run
+if [ "\${PRIVATE_RUN:-}" = 1 ]; then
+	mount --make-rprivate /
+	mount -t tmpfs tmpfs /run
+fi
 mkdir -p /run/systemd/journal
 $PY "$TOP/tests/tools/sockrec.py" --journal /run/systemd/journal/socket "$T/journal.log" &
 rec=\$!
@@ -36,8 +38,15 @@ kill -TERM \$d; wait \$d || true
 sleep 0.3
 kill \$rec
 EOF
-if unshare -m sh "$T/inside.sh" 2>"$T/unshare.err"; then
+if PRIVATE_RUN=1 unshare -m sh "$T/inside.sh" 2>"$T/unshare.err"; then
 	ok "journal captured in a private mount namespace"
+elif [ "$(id -u)" = 0 ] && [ ! -e /run/systemd/journal/socket ]; then
+	# No namespaces here (an unprivileged container), but no journald
+	# either: the socket can sit at the real path for the test's length.
+	made=$([ -d /run/systemd/journal ] || echo yes)
+	sh "$T/inside.sh" 2>>"$T/unshare.err" && ok "journal captured on the (unused) system journal socket path" || not_ok "journal capture" "$(cat "$T/unshare.err")"
+	rm -f /run/systemd/journal/socket
+	[ "$made" = yes ] && rmdir /run/systemd/journal 2>/dev/null
 else
 	not_ok "cannot make a private mount namespace for the journal socket" "$(cat "$T/unshare.err")"
 fi
