@@ -99,22 +99,31 @@ format(char *small, size_t size, const char *fmt, va_list ap)
 	return big;
 }
 
-void
-html_rawf(struct html *h, const char *fmt, ...)
+/* Formats into a stack buffer (or the heap when longer) and passes the
+ * text to emit: html_raw or html_text. */
+static void
+emit_formatted(struct html *h, void (*emit)(struct html *, const char *),
+    const char *fmt, va_list ap)
 {
-	char small[256], *s;
-	va_list ap;
+	char small[256], *s = format(small, sizeof(small), fmt, ap);
 
-	va_start(ap, fmt);
-	s = format(small, sizeof(small), fmt, ap);
-	va_end(ap);
 	if (s == NULL) {
 		h->err = h->err ? h->err : -ENOMEM;
 		return;
 	}
-	html_raw(h, s);
+	emit(h, s);
 	if (s != small)
 		free(s);
+}
+
+void
+html_rawf(struct html *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_formatted(h, html_raw, fmt, ap);
+	va_end(ap);
 }
 
 /* The entity for c, or NULL when c is copied as is. */
@@ -159,19 +168,11 @@ html_text(struct html *h, const char *s)
 void
 html_textf(struct html *h, const char *fmt, ...)
 {
-	char small[256], *s;
 	va_list ap;
 
 	va_start(ap, fmt);
-	s = format(small, sizeof(small), fmt, ap);
+	emit_formatted(h, html_text, fmt, ap);
 	va_end(ap);
-	if (s == NULL) {
-		h->err = h->err ? h->err : -ENOMEM;
-		return;
-	}
-	html_text(h, s);
-	if (s != small)
-		free(s);
 }
 
 void

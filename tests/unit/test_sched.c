@@ -276,7 +276,7 @@ test_parse_invalid(void **state)
 	memset(&sentinel, 0xab, sizeof(sentinel));
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		memcpy(&c, &sentinel, sizeof(c));
-		strcpy(err, "(none)");
+		snprintf(err, sizeof(err), "(none)");
 		CHECK(sched_parse(cases[i].expr, &c, err, sizeof(err)) ==
 		    -EINVAL, "'%s' accepted\n", cases[i].expr);
 		CHECK(strcmp(err, cases[i].why) == 0, "'%s': reason '%s', "
