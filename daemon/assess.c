@@ -9,6 +9,7 @@
 
 #include "daemon/assess.h"
 #include "daemon/copy.h"
+#include "daemon/sched.h"
 #include "extractors/codemap.h"
 #include "extractors/value.h"
 #include "transforms/catalog.h"
@@ -37,25 +38,15 @@ int32_t
 assess_today(const struct conf *c)
 {
 	const char *fixed = getenv("FRAGWATCH_TODAY");
-	char *oldtz = NULL;
 	struct tm tm;
 	time_t now = time(NULL);
 	int32_t day;
 
 	if (fixed != NULL && value_parse_date(fixed, "%Y-%m-%d", &day) == 0)
 		return day;
-	/* The region's date, not the server's. */
-	if (getenv("TZ") != NULL)
-		oldtz = strdup(getenv("TZ"));
-	setenv("TZ", c->timezone, 1);
-	tzset();
-	localtime_r(&now, &tm);
-	if (oldtz != NULL) {
-		setenv("TZ", oldtz, 1);
-		free(oldtz);
-	} else
-		unsetenv("TZ");
-	tzset();
+	/* The region's date, not the server's (UTC if the zone is unknown). */
+	if (sched_localtime(c->timezone, now, &tm) < 0)
+		gmtime_r(&now, &tm);
 	return value_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 }

@@ -13,6 +13,7 @@
 
 #include "daemon/conf.h"
 #include "daemon/confread.h"
+#include "daemon/sched.h"
 #include "extractors/codemap.h"
 
 
@@ -866,7 +867,11 @@ load_region(struct cfg_loader *ld, struct conf *c, const config_setting_t *g)
 		return;
 	}
 	cfg_check_keys(ld, g, "region", keys, NELEM(keys));
-	cfg_string(ld, g, "timezone", &c->timezone);
+	if (cfg_string(ld, g, "timezone", &c->timezone) > 0 &&
+	    sched_localtime(c->timezone, 0, &(struct tm){ 0 }) < 0)
+		cfg_error(ld, config_setting_get_member(g, "timezone"),
+		    "unknown time zone '%s' (an IANA name such as "
+		    "\"Europe/Stockholm\", from tzdata)", c->timezone);
 }
 
 static char *

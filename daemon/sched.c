@@ -663,6 +663,20 @@ zone_leave(struct zone *z)
 	z->switched = false;
 }
 
+int
+sched_localtime(const char *tz, time_t t, struct tm *out)
+{
+	struct zone z;
+	int rc;
+
+	if ((rc = zone_enter(tz, &z)) < 0)
+		return rc;
+	if ((z.utc ? gmtime_r(&t, out) : localtime_r(&t, out)) == NULL)
+		rc = -ERANGE;
+	zone_leave(&z);
+	return rc;
+}
+
 /* The zone's UTC offset at instant t, in seconds. */
 static int
 zone_offset(const struct zone *z, int64_t t, int64_t *off)

@@ -70,4 +70,9 @@ int sched_prev(const struct sched_cron *c, const char *tz, time_t at,
  */
 double sched_backoff(double base, double cap, int attempt);
 
+/* The local time of instant t in the zone tz (as sched_next() reads it),
+ * the caller's TZ put back afterwards. Returns 0, -EINVAL for an unknown
+ * zone, or -ERANGE. */
+int sched_localtime(const char *tz, time_t t, struct tm *out);
+
 #endif

@@ -103,18 +103,10 @@ static void
 local_time(const struct conf *c, time_t t, char *buf, size_t size)
 {
 	struct tm tm;
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 
-	setenv("TZ", c->timezone, 1);
-	tzset();
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M %Z", &tm);
-	if (old != NULL) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else
-		unsetenv("TZ");
-	tzset();
+	if (sched_localtime(c->timezone, t, &tm) < 0 ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M %Z", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
 }
 
 /* STATUS= when idle: what runs next. */

@@ -1022,6 +1022,12 @@ static const struct err_case service_cases[] = {
 		{ false, 9, "'schedule' must be a string" },
 		{ false, 9, "backfill_url '' has no date pattern" },
 	} },
+	{ "a time zone that tzdata does not know", {
+		/* 1 */ CODES,
+		/* 3 */ "region = { timezone = \"Europe/Stokholm\"; };",
+	  }, { NULL }, {
+		{ false, 3, "unknown time zone 'Europe/Stokholm'" },
+	} },
 };
 
 static void
