@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "daemon/mail.h"
+#include "daemon/text.h"
 
 #define LINE_MAX_LEN 76     /* RFC 2045 for encoded lines; we keep headers to it too */
 #define WORD_BYTES 39       /* raw bytes per encoded-word: "Subject: " + 64 = 73 */
@@ -71,56 +72,15 @@ set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 if it is not valid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 static bool
 utf8_valid(const char *s)
 {
 	size_t n;
 
 	for (; *s != '\0'; s += n)
-		if ((n = utf8_len((const unsigned char *)s)) == 0)
+		if ((n = text_utf8_len((const unsigned char *)s)) == 0)
 			return false;
 	return true;
-}
-
-static bool
-has_ctl(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
 }
 
 static bool
@@ -140,7 +100,7 @@ split_address(const char *in, const char **name, size_t *namelen,
 	const char *lt, *gt, *at;
 	size_t i;
 
-	if (in == NULL || has_ctl(in))
+	if (in == NULL || text_has_ctl(in))
 		return -EINVAL;
 	if ((lt = strrchr(in, '<')) != NULL) {
 		if ((gt = strchr(lt, '>')) == NULL || gt[1] != '\0')
@@ -273,7 +233,7 @@ header_words(struct header *h, const char *s, size_t n)
 	while (at < n) {
 		take = 0;
 		while (at + take < n) {
-			cl = utf8_len((const unsigned char *)s + at + take);
+			cl = text_utf8_len((const unsigned char *)s + at + take);
 			if (cl == 0)
 				cl = 1;   /* checked by the caller; never loop */
 			if (take + cl > WORD_BYTES)
@@ -463,7 +423,7 @@ body_part(struct buf *b, const char *ctype, const char *content, bool multi)
 static const char *
 shown(const char *s)
 {
-	return s == NULL ? "" : has_ctl(s) ? "(control characters)" : s;
+	return s == NULL ? "" : text_has_ctl(s) ? "(control characters)" : s;
 }
 
 int
@@ -491,9 +451,9 @@ mail_format(const struct mail_message *m, char **out, size_t *outlen,
 	    &taddrlen)) < 0)
 		return set_err(err, errlen, rc, "bad recipient address '%s'",
 		    shown(m->to));
-	if (has_ctl(m->subject) || has_ctl(m->key))
+	if (text_has_ctl(m->subject) || text_has_ctl(m->key))
 		return set_err(err, errlen, -EINVAL, "control character (CR, "
-		    "LF, ...) in the %s", has_ctl(m->key) ? "key" : "subject");
+		    "LF, ...) in the %s", text_has_ctl(m->key) ? "key" : "subject");
 	what = !utf8_valid(m->from) ? "sender" : !utf8_valid(m->to) ?
 	    "recipient" : !utf8_valid(m->subject) ? "subject" :
 	    !utf8_valid(m->text) ? "text" : m->html && !utf8_valid(m->html) ?
@@ -563,23 +523,6 @@ struct session {
 	char text[256];
 	char code_verb[12];   /* the command it answered */
 };
-
-/* Server text made safe to log and to store: printable, valid UTF-8. */
-static void
-clean_text(char *s)
-{
-	size_t n;
-
-	for (; *s != '\0'; s += n) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			*s = ' ';
-			n = 1;
-		} else if ((n = utf8_len((unsigned char *)s)) == 0) {
-			*s = '?';
-			n = 1;
-		}
-	}
-}
 
 static void
 take_reply_line(struct session *s, const char *line, size_t n)
@@ -773,11 +716,11 @@ mail_send(const struct mail_server *srv, const char *from, const char *to,
 	cc = curl_easy_perform(curl);
 	res->smtp_code = s.code;
 	snprintf(res->response, sizeof(res->response), "%s", s.text);
-	clean_text(res->response);
+	text_clean(res->response);
 	if (cc != CURLE_OK) {
 		snprintf(res->error, sizeof(res->error), "%s", curlerr[0] ?
 		    curlerr : curl_easy_strerror(cc));
-		clean_text(res->error);
+		text_clean(res->error);
 	}
 	switch (cc) {
 	case CURLE_OK:

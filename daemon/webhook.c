@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "daemon/webhook.h"
+#include "daemon/text.h"
 
 #define BODY_KEEP 200
 
@@ -112,62 +113,6 @@ on_progress(void *pv, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 if it is not valid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong, surrogate and out-of-range forms. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
-/*
- * Response text made safe to log and to store in a text column:
- * control characters become spaces, bytes that are not UTF-8 (also a
- * character cut at the 200-byte mark) become '?'.
- */
-static void
-clean_text(char *s)
-{
-	size_t n;
-
-	for (; *s != '\0'; s += n) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-			*s = ' ';
-			n = 1;
-		} else if ((n = utf8_len((unsigned char *)s)) == 0) {
-			*s = '?';
-			n = 1;
-		}
-	}
-}
-
-static bool
-has_ctl(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
 /* Appends a header; the list is kept when that fails. */
 static bool
 add_header(struct curl_slist **list, const char *line)
@@ -200,11 +145,11 @@ webhook_post(const struct webhook_request *rq, struct webhook_result *res)
 		res->permanent = true;
 		return -EINVAL;
 	}
-	if ((rq->bearer_token != NULL && has_ctl(rq->bearer_token)) ||
-	    (rq->dedup_key != NULL && has_ctl(rq->dedup_key))) {
+	if ((rq->bearer_token != NULL && text_has_ctl(rq->bearer_token)) ||
+	    (rq->dedup_key != NULL && text_has_ctl(rq->dedup_key))) {
 		snprintf(res->error, sizeof(res->error), "control character in "
 		    "the webhook's %s", rq->dedup_key != NULL &&
-		    has_ctl(rq->dedup_key) ? "key" : "token");
+		    text_has_ctl(rq->dedup_key) ? "key" : "token");
 		return -EINVAL;
 	}
 	if ((curl = curl_easy_init()) == NULL) {
@@ -256,7 +201,7 @@ webhook_post(const struct webhook_request *rq, struct webhook_result *res)
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->http_status);
 	memcpy(res->response, p.keep, p.kept + 1);
-	clean_text(res->response);
+	text_clean(res->response);
 	switch (cc) {
 	case CURLE_OK:
 		if (res->http_status >= 200 && res->http_status <= 299)
@@ -287,7 +232,7 @@ webhook_post(const struct webhook_request *rq, struct webhook_result *res)
 	if (cc != CURLE_OK) {
 		snprintf(res->error, sizeof(res->error), "%s", curlerr[0] ?
 		    curlerr : curl_easy_strerror(cc));
-		clean_text(res->error);
+		text_clean(res->error);
 	}
 out:
 	curl_slist_free_all(headers);
