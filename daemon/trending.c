@@ -424,7 +424,7 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 		snprintf(err, errlen, "%s", cp.err);
 		goto out;
 	}
-	rc = db_query(db, "WITH closed AS (UPDATE fragwatch.warnings w SET "
+	rc = db_query(db, "UPDATE fragwatch.warnings w SET "
 	    "cleared_at = now(), cleared_why = CASE WHEN EXISTS (SELECT 1 FROM "
 	    "fragwatch.status_board b WHERE b.area = w.area AND b.org = w.org "
 	    "AND b.status = 'red') OR EXISTS (SELECT 1 FROM "
@@ -434,8 +434,8 @@ trending_run(struct db *db, const struct conf *c, int64_t run_id,
 	    "= w.org AND m.code = w.indicator) AND v.status = 'red') THEN "
 	    "'turned red' ELSE 'no longer trending' END WHERE cleared_at IS "
 	    "NULL AND NOT EXISTS (SELECT 1 FROM warn_new n WHERE n.area = "
-	    "w.area AND n.org = w.org AND n.indicator = w.indicator) RETURNING "
-	    "1) SELECT count(*) FROM closed", 0, NULL, NULL, err, errlen);
+	    "w.area AND n.org = w.org AND n.indicator = w.indicator)", 0, NULL,
+	    NULL, err, errlen);
 	if (rc == 0)
 		rc = db_query(db, "UPDATE fragwatch.warnings w SET last_seen = "
 		    "now(), last_run = $1, light = n.light, detectors = "
